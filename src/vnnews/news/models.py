@@ -1,0 +1,174 @@
+"""What vnnews stores: outlets, sections, articles with their images and raw pages, and a record
+of every import or ingest attempt. Only orchestrators in this app write these rows."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Section(models.Model):
+    """One unified Vietnamese section list; outlets' own categories map onto it."""
+
+    slug = models.SlugField("đường dẫn", max_length=64, unique=True)
+    name = models.CharField("tên", max_length=100)
+    position = models.PositiveSmallIntegerField("thứ tự", default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "chuyên mục"
+        verbose_name_plural = "chuyên mục"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    """A news outlet. Politeness and health are state on this row (design rule 5)."""
+
+    name = models.CharField("tên", max_length=200)
+    domain = models.CharField("tên miền", max_length=200, unique=True)
+    home_url = models.URLField("trang chủ", max_length=500, blank=True)
+    enabled = models.BooleanField("đang theo dõi", default=True)
+    # Health, shown in the admin and `vnnews sources`.
+    last_success_at = models.DateTimeField("lần thành công cuối", null=True, blank=True)
+    last_error_at = models.DateTimeField("lần lỗi cuối", null=True, blank=True)
+    last_error = models.TextField("lỗi cuối", blank=True)
+    error_count = models.PositiveIntegerField("số lỗi liên tiếp", default=0)
+    disabled_reason = models.CharField("lý do tắt", max_length=300, blank=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "nguồn tin"
+        verbose_name_plural = "nguồn tin"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SectionAlias(models.Model):
+    """An outlet's own category name (folded) mapped onto one of our sections."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, null=True, blank=True)
+    name_key = models.CharField("tên gốc (đã chuẩn hoá)", max_length=200)
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, verbose_name="chuyên mục")
+
+    class Meta:
+        unique_together = [("source", "name_key")]
+        verbose_name = "ánh xạ chuyên mục"
+        verbose_name_plural = "ánh xạ chuyên mục"
+
+
+class RawPage(models.Model):
+    """Where the original bytes of a page are archived (a WARC file and record offset)."""
+
+    url = models.URLField("địa chỉ", max_length=2000)
+    fetched_at = models.DateTimeField("lấy lúc", default=timezone.now)
+    warc_path = models.CharField("tệp WARC", max_length=500)
+    warc_offset = models.BigIntegerField("vị trí trong WARC")
+    content_type = models.CharField("kiểu nội dung", max_length=200, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveIntegerField("kích thước", default=0)
+
+    class Meta:
+        verbose_name = "trang gốc"
+        verbose_name_plural = "trang gốc"
+        indexes = [models.Index(fields=["url"])]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Article(models.Model):
+    url = models.URLField("địa chỉ chuẩn", max_length=2000, unique=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="articles", verbose_name="nguồn"
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name="chuyên mục",
+    )
+    source_section = models.CharField("chuyên mục gốc", max_length=200, blank=True)
+    title = models.CharField("tiêu đề", max_length=1000)
+    sapo = models.TextField("sapo", blank=True)
+    blocks = models.JSONField("khối nội dung", default=list, blank=True)
+    text = models.TextField("nội dung", blank=True)
+    authors = models.JSONField("tác giả", default=list, blank=True)
+    byline = models.CharField("dòng tác giả", max_length=500, blank=True)
+    published = models.DateTimeField("xuất bản", null=True, blank=True, db_index=True)
+    updated = models.DateTimeField("cập nhật", null=True, blank=True)
+    tags = models.JSONField("thẻ", default=list, blank=True)
+    lead_image = models.URLField("ảnh đại diện", max_length=2000, blank=True)
+    language = models.CharField("ngôn ngữ", max_length=10, default="vi")
+    content_hash = models.CharField("mã băm nội dung", max_length=64, db_index=True)
+    simhash = models.BigIntegerField("SimHash", null=True, blank=True)
+    extraction_version = models.CharField("phiên bản trích xuất", max_length=40, blank=True)
+    raw_page = models.ForeignKey(
+        RawPage, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trang gốc"
+    )
+    first_seen = models.DateTimeField("thấy lần đầu", default=timezone.now)
+    last_changed = models.DateTimeField("thay đổi lần cuối", default=timezone.now)
+    change_count = models.PositiveIntegerField("số lần thay đổi", default=0)
+    view_count = models.PositiveIntegerField("lượt xem", default=0)
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        verbose_name = "bài báo"
+        verbose_name_plural = "bài báo"
+        indexes = [
+            models.Index(fields=["section", "-published"]),
+            models.Index(fields=["source", "-published"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Image(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="images", verbose_name="bài báo"
+    )
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    src = models.URLField("địa chỉ ảnh", max_length=2000)
+    alt = models.CharField("mô tả", max_length=1000, blank=True)
+    caption = models.TextField("chú thích", blank=True)
+    credit = models.CharField("nguồn ảnh", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = "ảnh"
+        verbose_name_plural = "ảnh"
+
+
+class ImportRecord(models.Model):
+    """One attempt to bring one item in (from an archive file or a live fetch), with its outcome."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "tạo mới"
+        UPDATED = "updated", "cập nhật"
+        UNCHANGED = "unchanged", "không đổi"
+        FAILED = "failed", "lỗi"
+        SKIPPED = "skipped", "bỏ qua"
+
+    batch = models.CharField("đợt", max_length=100, db_index=True)
+    origin = models.CharField("tệp hoặc nguồn", max_length=1000)
+    item_key = models.CharField("mục", max_length=2000)
+    url = models.URLField("địa chỉ", max_length=2000, blank=True)
+    outcome = models.CharField("kết quả", max_length=20, choices=Outcome.choices)
+    stage = models.CharField("bước lỗi", max_length=40, blank=True)
+    reason = models.TextField("lý do", blank=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="bài báo"
+    )
+    created_at = models.DateTimeField("lúc", default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "bản ghi nhập"
+        verbose_name_plural = "bản ghi nhập"
+        indexes = [models.Index(fields=["origin", "item_key"])]

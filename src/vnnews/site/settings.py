@@ -1,0 +1,125 @@
+"""Django settings, read from environment variables only (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlparse
+
+from vnnews.site.env import ConfigError, env_bool, env_list, env_path, env_str
+
+DATA_DIR = env_path("VNNEWS_DATA_DIR", "./var")
+DEBUG = env_bool("VNNEWS_DEBUG", False)
+SECRET_KEY = env_str("VNNEWS_SECRET_KEY", "") or "vnnews-insecure-dev-key-change-me-in-production"
+ALLOWED_HOSTS = env_list("VNNEWS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+SITE_URL = env_str("VNNEWS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+TIME_ZONE = env_str("VNNEWS_TIME_ZONE", "Asia/Ho_Chi_Minh")
+LANGUAGE_CODE = "vi"
+USE_I18N = True
+USE_TZ = True
+
+
+def _database(url: str) -> dict:
+    """SQLite in the data folder by default; DATABASE_URL=postgres://user@host:port/db otherwise."""
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "vnnews.sqlite3",
+            # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
+            # BEGIN so two writers queue on busy_timeout instead of failing with "locked" mid-way.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    parsed = urlparse(url)
+    if parsed.scheme in {"postgres", "postgresql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")) or "vnnews",
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 60,
+        }
+    if parsed.scheme == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path}
+    raise ConfigError(f"DATABASE_URL={url!r}: use postgres://user@host:port/db or leave it empty")
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL", ""))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "django_tasks_db",
+    "vnnews.news.apps.NewsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vnnews.site.urls"
+WSGI_APPLICATION = "vnnews.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Fingerprinted names, so files can be served as immutable (whitenoise adds the header).
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Raw pages archived as WARC, so `vnnews reextract` never needs the network.
+ARCHIVE_DIR = DATA_DIR / "archive"
+
+# Django's task API (django.tasks) with a database backend: no extra server on the default.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "structured": {"format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": env_str("VNNEWS_LOG_LEVEL", "INFO")},
+}

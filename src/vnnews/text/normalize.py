@@ -1,0 +1,95 @@
+"""One normalisation for everything we store and everything we search.
+
+`normalize` gives NFC text with a single tone-mark placement, so "hoà" and "hòa", "thuỷ" and
+"thủy" become the same string. We follow the traditional placement that most Vietnamese outlets
+print ("hòa", "khỏe", "thủy"): in an open syllable with two vowels the mark sits on the first;
+with a final consonant, or three vowels, it moves right ("hoàng", "khuyến", "ngoái").
+
+`fold` is the search key: normalized, lower case, tone and vowel marks removed and đ/Đ mapped
+to d (NFD does not decompose đ, so it needs an explicit rule). Indexing and querying both call it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks (the five tones besides level tone).
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+# Vowels that carry a shape mark (circumflex, breve, horn): the tone sits on them when present.
+_MARKED_VOWELS = set("ăâêôơưĂÂÊÔƠƯ")
+_VOWELS = set("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+_WORD = re.compile(r"[^\W\d_]+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def _split_tone(word: str) -> tuple[str, str | None, int]:
+    """Return (word without tone, the tone mark, how many tone marks it had)."""
+    letters: list[str] = []
+    tone: str | None = None
+    count = 0
+    for ch in word:
+        decomposed = unicodedata.normalize("NFD", ch)
+        kept = []
+        for part in decomposed:
+            if part in _TONES:
+                tone = part
+                count += 1
+            else:
+                kept.append(part)
+        letters.append(unicodedata.normalize("NFC", "".join(kept)))
+    return "".join(letters), tone, count
+
+
+def _tone_position(bare: str) -> int | None:
+    """Index in `bare` (a toneless syllable) where the tone mark belongs, or None if unsure."""
+    lower = bare.lower()
+    start = 0
+    # "qu" and "gi" (before another vowel) are onsets: their u/i is not part of the nucleus.
+    if lower.startswith("qu") and len(lower) > 2 and lower[2] in _VOWELS or lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS:
+        start = 2
+    positions = [i for i in range(start, len(bare)) if bare[i] in _VOWELS]
+    if not positions:
+        return None
+    if positions != list(range(positions[0], positions[-1] + 1)):
+        return None  # two separate vowel groups: not a Vietnamese syllable, leave it alone
+    marked = [i for i in positions if bare[i] in _MARKED_VOWELS]
+    if marked:
+        return marked[-1]  # "ươ" -> on ơ; otherwise the only marked vowel
+    if len(positions) == 1:
+        return positions[0]
+    if len(positions) == 3:
+        return positions[1]
+    has_final = positions[-1] < len(bare) - 1
+    return positions[1] if has_final else positions[0]
+
+
+def place_tone_marks(word: str) -> str:
+    """Put the tone mark of one syllable where the traditional orthography puts it."""
+    bare, tone, count = _split_tone(word)
+    if tone is None or count != 1:
+        return word
+    pos = _tone_position(bare)
+    if pos is None:
+        return word
+    marked = unicodedata.normalize("NFC", bare[pos] + tone)
+    return bare[:pos] + marked + bare[pos + 1 :]
+
+
+def normalize(text: str) -> str:
+    """NFC, one tone-mark placement, non-breaking and odd spaces made plain."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _SPACES.sub(" ", text)
+    return _WORD.sub(
+        lambda m: place_tone_marks(m.group(0)) if not m.group(0).isascii() else m.group(0), text
+    )
+
+
+def fold(text: str) -> str:
+    """Search key: normalized, lower case, without tone or vowel marks, đ -> d."""
+    text = normalize(text).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.split())

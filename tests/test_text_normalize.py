@@ -1,0 +1,65 @@
+"""Stored and searched Vietnamese text goes through one normalisation."""
+
+import unicodedata
+
+import pytest
+
+from vnnews.text import fold, normalize
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("hoà", "hòa"),
+        ("hòa", "hòa"),
+        ("toả sáng", "tỏa sáng"),
+        ("khoẻ", "khỏe"),
+        ("Thành uỷ", "Thành ủy"),
+        ("thuỷ", "thủy"),
+        ("hoàng", "hoàng"),
+        ("hoáng", "hoáng"),
+        ("khuyến", "khuyến"),
+        ("người", "người"),
+        ("ngoái", "ngoái"),
+        ("quý", "quý"),
+        ("quá", "quá"),
+        ("giá", "giá"),
+        ("gì", "gì"),
+        ("khuỷu", "khuỷu"),
+        ("Hoà Bình", "Hòa Bình"),
+        ("HOÀ", "HÒA"),
+        ("iPhone Royal City", "iPhone Royal City"),
+        ("Covid-19 năm 2020", "Covid-19 năm 2020"),
+    ],
+)
+def test_it_places_tone_marks_one_way(written, stored):
+    assert normalize(written) == stored
+
+
+def test_it_outputs_nfc_from_decomposed_input():
+    decomposed = unicodedata.normalize("NFD", "Đào Đức Toàn phát biểu")
+    assert normalize(decomposed) == "Đào Đức Toàn phát biểu"
+    assert unicodedata.is_normalized("NFC", normalize(decomposed))
+
+
+def test_the_seed_spellings_of_toa_meet():
+    assert normalize("Tây Hồ toả sáng") == normalize("Tây Hồ tỏa sáng")
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("Hà Nội", "ha noi"),
+        ("HÀ NỘI", "ha noi"),
+        ("ha noi", "ha noi"),
+        ("Đào Đức Toàn", "dao duc toan"),
+        ("hoà", "hoa"),
+        ("  nhiều   khoảng trắng ", "nhieu khoang trang"),
+    ],
+)
+def test_fold_is_the_search_key(query, key):
+    assert fold(query) == key
+
+
+def test_fold_and_normalize_agree_on_old_and_new_placement():
+    assert fold("thuỷ") == fold("thủy") == "thuy"
