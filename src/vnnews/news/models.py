@@ -60,6 +60,55 @@ class SectionAlias(models.Model):
         verbose_name_plural = "ánh xạ chuyên mục"
 
 
+class Feed(models.Model):
+    """Where we discover an outlet's articles: RSS/Atom, a sitemap, or a section page to scan.
+    Conditional-GET validators and the polling schedule live on the row (design rule 5)."""
+
+    class Kind(models.TextChoices):
+        RSS = "rss", "RSS/Atom"
+        SITEMAP = "sitemap", "sitemap"
+        NEWS_SITEMAP = "news_sitemap", "Google News sitemap"
+        SECTION_PAGE = "section_page", "trang chuyên mục"
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="feeds", verbose_name="nguồn"
+    )
+    url = models.URLField("địa chỉ", max_length=2000, unique=True)
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.RSS)
+    source_section = models.CharField("chuyên mục gốc", max_length=200, blank=True)
+    enabled = models.BooleanField("đang theo dõi", default=True)
+    etag = models.CharField("ETag", max_length=500, blank=True)
+    last_modified = models.CharField("Last-Modified", max_length=100, blank=True)
+    interval_seconds = models.PositiveIntegerField("chu kỳ (giây)", default=600)
+    next_check_at = models.DateTimeField("kiểm tra tiếp lúc", default=timezone.now, db_index=True)
+    last_checked_at = models.DateTimeField("kiểm tra lần cuối", null=True, blank=True)
+    last_error = models.TextField("lỗi cuối", blank=True)
+    error_count = models.PositiveIntegerField("số lỗi liên tiếp", default=0)
+
+    class Meta:
+        verbose_name = "kênh tin"
+        verbose_name_plural = "kênh tin"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Story(models.Model):
+    """A cluster of articles covering the same event, across outlets."""
+
+    title = models.CharField("tiêu đề", max_length=1000)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+    updated_at = models.DateTimeField("cập nhật", default=timezone.now, db_index=True)
+    size = models.PositiveIntegerField("số bài", default=1)
+
+    class Meta:
+        verbose_name = "sự kiện"
+        verbose_name_plural = "sự kiện"
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class RawPage(models.Model):
     """Where the original bytes of a page are archived (a WARC file and record offset)."""
 
@@ -106,7 +155,23 @@ class Article(models.Model):
     lead_image = models.URLField("ảnh đại diện", max_length=2000, blank=True)
     language = models.CharField("ngôn ngữ", max_length=10, default="vi")
     content_hash = models.CharField("mã băm nội dung", max_length=64, db_index=True)
-    simhash = models.BigIntegerField("SimHash", null=True, blank=True)
+    simhash = models.BigIntegerField("SimHash", null=True, blank=True, db_index=True)
+    story = models.ForeignKey(
+        Story,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name="sự kiện",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name="bản sao của",
+    )
     extraction_version = models.CharField("phiên bản trích xuất", max_length=40, blank=True)
     raw_page = models.ForeignKey(
         RawPage, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trang gốc"
@@ -172,3 +237,29 @@ class ImportRecord(models.Model):
         verbose_name = "bản ghi nhập"
         verbose_name_plural = "bản ghi nhập"
         indexes = [models.Index(fields=["origin", "item_key"])]
+
+
+class ArticleViewHour(models.Model):
+    """Views per article per hour, for "Nên xem" (most read in 24 h): counted server-side, with no
+    cookie and no third party."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_hours")
+    hour = models.DateTimeField("giờ", db_index=True)
+    count = models.PositiveIntegerField("lượt xem", default=0)
+
+    class Meta:
+        unique_together = [("article", "hour")]
+        verbose_name = "lượt xem theo giờ"
+        verbose_name_plural = "lượt xem theo giờ"
+
+
+class Tombstone(models.Model):
+    """A deleted article's URL, so it is not ingested again (design rule 7)."""
+
+    url = models.URLField("địa chỉ", max_length=2000, unique=True)
+    deleted_at = models.DateTimeField("xoá lúc", default=timezone.now)
+    reason = models.CharField("lý do", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "bài đã xoá"
+        verbose_name_plural = "bài đã xoá"

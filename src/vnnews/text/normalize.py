@@ -46,7 +46,14 @@ def _tone_position(bare: str) -> int | None:
     lower = bare.lower()
     start = 0
     # "qu" and "gi" (before another vowel) are onsets: their u/i is not part of the nucleus.
-    if lower.startswith("qu") and len(lower) > 2 and lower[2] in _VOWELS or lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS:
+    if (
+        lower.startswith("qu")
+        and len(lower) > 2
+        and lower[2] in _VOWELS
+        or lower.startswith("gi")
+        and len(lower) > 2
+        and lower[2] in _VOWELS
+    ):
         start = 2
     positions = [i for i in range(start, len(bare)) if bare[i] in _VOWELS]
     if not positions:
