@@ -223,6 +223,9 @@ class ImportRecord(models.Model):
     batch = models.CharField("đợt", max_length=100, db_index=True)
     origin = models.CharField("tệp hoặc nguồn", max_length=1000)
     item_key = models.CharField("mục", max_length=2000)
+    # SHA-256 of the raw item (file bytes, JSONL line, WARC body): a re-import skips items whose
+    # origin, key and hash are already recorded, before any parsing.
+    item_hash = models.CharField("mã băm mục", max_length=64, blank=True)
     url = models.URLField("địa chỉ", max_length=2000, blank=True)
     outcome = models.CharField("kết quả", max_length=20, choices=Outcome.choices)
     stage = models.CharField("bước lỗi", max_length=40, blank=True)
