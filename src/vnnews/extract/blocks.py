@@ -1,0 +1,382 @@
+"""Walk the body element and emit Blocks in reading order.
+
+Block-level elements close the current paragraph; inline elements and text nodes add to it.
+Each emitted paragraph carries a few facts (link share, caption-like class, emphasis, alignment)
+that the later stages — captions, related links, byline — read instead of re-visiting the DOM.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborNode
+
+from vnnews.extract import boilerplate
+from vnnews.extract.article import Block, Removed
+from vnnews.text.normalize import normalize
+
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\u2028\u2029]+")
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hgroup",
+        "hr",
+        "main",
+        "nav",
+        "ol",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+        "body",
+        "html",
+        "figcaption",
+        "caption",
+    ]
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "canvas",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "option",
+        "object",
+        "map",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "form-control",
+        "-comment",
+        "_comment",
+        "dialog",
+    ]
+)
+_CAPTION_CLASS = re.compile(
+    r"caption|chu[-_]?thich|photo[-_]?desc|image[-_]?desc|img[-_]?desc|pic[-_]?desc|legend"
+    r"|(^|\s)(image|photo|desc|note|credit|expNoEdit|Image|PhotoCMS_Caption)($|\s)",
+    re.I,
+)
+_IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src", "srcset")
+_FILENAME = re.compile(r"^\s*[\w.-]*\d[\w.-]*\s+[\w.-]*(jpe?g|png|gif|webp)\s*$", re.I)
+
+
+@dataclass
+class Para:
+    """Facts about one emitted block that later stages use."""
+
+    links: int = 0  # characters inside <a>
+    caption_like: bool = False
+    emphasis: bool = False  # whole text inside <em>/<i>/<strong>/<b>
+    right: bool = False  # right-aligned (Vietnamese bylines)
+    cls: str = ""
+
+
+@dataclass
+class Walk:
+    url: str
+    max_depth: int
+    skip_ids: set[int] = field(default_factory=set)
+    protect: dict[int, float] = field(default_factory=dict)
+    protect_min: float = 0.0
+    include_tables: bool = True
+    include_images: bool = True
+    blocks: list[Block] = field(default_factory=list)
+    facts: list[Para] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    _buf: list[str] = field(default_factory=list)
+    _links: int = 0
+    _in_link: int = 0
+    _emph_chars: int = 0
+    _in_emph: int = 0
+    _ctx: list[str] = field(default_factory=list)
+
+    # -- paragraphs ---------------------------------------------------------------------------
+    def flush(self, cls: str = "", right: bool = False) -> None:
+        if not self._buf:
+            return
+        raw = "".join(self._buf)
+        self._buf = []
+        links, emph = self._links, self._emph_chars
+        self._links = self._emph_chars = 0
+        for line in raw.split("\n"):
+            text = _WS.sub(" ", line).strip()
+            if not text:
+                continue
+            if not text.isascii():
+                text = normalize(text)
+            n = len(text)
+            self.blocks.append(Block("paragraph", text=text))
+            ctx = cls or (self._ctx[-1] if self._ctx else "")
+            self.facts.append(
+                Para(
+                    links=min(links, n),
+                    caption_like=bool(ctx and _CAPTION_CLASS.search(ctx)),
+                    emphasis=emph >= n * 0.9,
+                    right=right,
+                    cls=ctx,
+                )
+            )
+            links = max(0, links - n)
+            emph = max(0, emph - n)
+
+    def add(self, block: Block, facts: Para | None = None) -> None:
+        self.flush()
+        self.blocks.append(block)
+        self.facts.append(facts or Para())
+
+    # -- elements -----------------------------------------------------------------------------
+    def walk(self, node: LexborNode, depth: int = 0) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                value = child.text_content
+                if value:
+                    self._buf.append(value)
+                    if self._in_link:
+                        self._links += len(value.strip())
+                    if self._in_emph:
+                        self._emph_chars += len(value.strip())
+                continue
+            if tag in _SKIP or tag is None or tag.startswith("_") or tag.startswith("-"):
+                continue
+            if depth >= self.max_depth:
+                self._buf.append(" " + child.text(separator=" ") + " ")
+                continue
+            self.element(child, tag, depth + 1)
+
+    def element(self, node: LexborNode, tag: str, depth: int) -> None:
+        key = node.mem_id
+        if key in self.skip_ids:
+            return
+        attrs = node.attributes
+        cid = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+        if cid:
+            kind = boilerplate.classify(cid)
+            if kind and self.protect.get(key, 0.0) < self.protect_min:
+                text = node.text(strip=True)
+                if text:
+                    self.removed.append(Removed(kind, text[:200], f"class/id '{cid[:60]}'"))
+                return
+        if tag == "br":
+            self._buf.append("\n")
+            return
+        if tag == "a":
+            self._in_link += 1
+            self.walk(node, depth)
+            self._in_link -= 1
+            return
+        if tag in ("em", "i", "strong", "b"):
+            self._in_emph += 1
+            self.walk(node, depth)
+            self._in_emph -= 1
+            return
+        if tag == "img":
+            if self.include_images:
+                self.image(node, attrs)
+            return
+        if tag in _HEADINGS:
+            self.flush()
+            text = _clean(node.text(separator=" "))
+            if text:
+                self.add(Block("heading", text=text, level=max(2, _HEADINGS[tag])), Para(cls=cid))
+            for img in node.css("img"):
+                self.image(img, img.attributes)
+            return
+        if tag == "p" or tag == "pre":
+            self.flush()
+            right = (attrs.get("align") or "").lower() == "right" or "right" in (
+                attrs.get("style") or ""
+            ).replace(" ", "")
+            self._ctx.append(cid)
+            self.walk(node, depth)
+            self._ctx.pop()
+            self.flush(cls=cid, right=right)
+            return
+        if tag in ("ul", "ol"):
+            self.flush()
+            self.listing(node, tag, cid)
+            return
+        if tag == "table":
+            self.flush()
+            self.table(node, cid, depth)
+            return
+        if tag == "figure":
+            self.flush()
+            self.figure(node, cid, depth)
+            return
+        if tag == "blockquote":
+            self.flush()
+            self.quote(node, cid)
+            return
+        if tag in ("iframe", "video", "audio", "embed"):
+            self.flush()
+            src = attrs.get("src") or attrs.get("data-src") or ""
+            if not src:
+                source = node.css_first("source")
+                src = source.attributes.get("src") or "" if source else ""
+            if src and not src.startswith(("about:", "javascript:")):
+                kind = "video" if tag == "video" or "youtu" in src or "vimeo" in src else "embed"
+                self.add(Block(kind, src=urljoin(self.url, src.strip())))
+            return
+        if tag in _BLOCK_TAGS:
+            self.flush()
+            self._ctx.append(cid)
+            self.walk(node, depth)
+            self._ctx.pop()
+            self.flush(cls=cid)
+            return
+        # Inline or unknown element (span, font, u, ...): its text joins the current paragraph.
+        self._ctx.append(cid) if cid else None
+        self.walk(node, depth)
+        self._ctx.pop() if cid else None
+
+    def image(self, node: LexborNode, attrs: dict) -> None:
+        src = ""
+        for name in _IMG_SRC_ATTRS:
+            value = attrs.get(name)
+            if value and not value.startswith("data:"):
+                src = value.split(",")[0].strip().split(" ")[0] if "srcset" in name else value
+                break
+        if not src:
+            return
+        self.add(
+            Block(
+                "image",
+                src=urljoin(self.url, src.strip()),
+                alt=_clean(attrs.get("alt") or ""),
+                caption="",
+            )
+        )
+
+    def listing(self, node: LexborNode, tag: str, cid: str) -> None:
+        items = []
+        links = 0
+        total = 0
+        for li in node.iter(include_text=False):
+            if li.tag != "li":
+                continue
+            text = _clean(li.text(separator=" "))
+            if not text:
+                continue
+            items.append(text)
+            total += len(text)
+            for a in li.css("a"):
+                links += len(a.text(strip=True))
+            for img in li.css("img"):
+                self.image(img, img.attributes)
+        if not items:
+            return
+        if links > total * 0.6:
+            self.removed.append(Removed("related", " | ".join(items)[:200], "list of links"))
+            return
+        self.add(Block("list", items=items, ordered=tag == "ol"), Para(links=links, cls=cid))
+
+    def table(self, node: LexborNode, cid: str, depth: int) -> None:
+        images = node.css("img")
+        if images and len(images) <= 3 and len(node.text(strip=True)) < 400:
+            # An image table: the picture with its caption row (VnExpress/VCCorp "tplCaption").
+            for img in images:
+                self.image(img, img.attributes)
+            caption = _clean(node.text(separator=" "))
+            if caption and self.blocks and self.blocks[-1].kind == "image":
+                self.blocks[-1].caption = caption
+                self.removed.append(Removed("caption", caption[:200], "image table caption"))
+            return
+        if not self.include_tables or node.css_first("table, p, div, ul, h2, h3, img") is not None:
+            # A layout table: walk its cells like any container.
+            self._ctx.append(cid)
+            self.walk(node, depth)
+            self._ctx.pop()
+            self.flush(cls=cid)
+            return
+        rows = []
+        for tr in node.css("tr"):
+            cells = [_clean(c.text(separator=" ")) for c in tr.iter() if c.tag in ("td", "th")]
+            if any(cells):
+                rows.append(cells)
+        if rows:
+            self.add(Block("table", rows=rows), Para(cls=cid))
+
+    def figure(self, node: LexborNode, cid: str, depth: int) -> None:
+        caption_node = node.css_first("figcaption")
+        caption = _clean(caption_node.text(separator=" ")) if caption_node else ""
+        credit = ""
+        if caption_node is not None:
+            cr = caption_node.css_first("[class*=credit], [class*=author], .copyright")
+            if cr is not None:
+                credit = _clean(cr.text(separator=" "))
+                caption = caption.replace(credit, "").strip()
+        start = len(self.blocks)
+        for child in node.iter(include_text=False):
+            if child.tag == "figcaption":
+                continue
+            if child.tag == "img":
+                self.image(child, child.attributes)
+            elif child.tag in (
+                "iframe",
+                "video",
+                "blockquote",
+                "table",
+                "p",
+                "div",
+                "a",
+                "picture",
+                "span",
+            ):
+                self.element(child, child.tag, depth + 1)
+        self.flush()
+        images = [b for b in self.blocks[start:] if b.kind in ("image", "video", "embed")]
+        if images:
+            images[0].caption = caption
+            images[0].credit = credit
+        if caption:
+            self.removed.append(Removed("caption", caption[:200], "figcaption"))
+
+    def quote(self, node: LexborNode, cid: str) -> None:
+        low = cid.lower()
+        if any(s in low for s in ("twitter", "instagram", "tiktok", "facebook")):
+            link = node.css("a")
+            src = link[-1].attributes.get("href") if link else ""
+            self.add(Block("embed", src=urljoin(self.url, src or ""), text=_clean(node.text())))
+            return
+        text = _clean(node.text(separator=" "))
+        if text:
+            self.add(Block("quote", text=text), Para(cls=cid))
+
+
+def _clean(text: str) -> str:
+    text = _WS.sub(" ", text or "").strip()
+    return normalize(text) if text and not text.isascii() else text
+
+
+def looks_like_filename(text: str) -> bool:
+    return bool(_FILENAME.match(text))

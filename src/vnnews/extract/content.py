@@ -1,0 +1,148 @@
+"""Find the element that holds the article body.
+
+Every paragraph-like element with enough non-link text adds its length to all its ancestors
+(one pass over `p`/`pre`/text-bearing blocks; the sums live in a dict keyed by node id). From
+<body> we then step into the child that holds nearly all of its node's text, and stop when the
+text splits across children: the result is the smallest element that still holds the article.
+Known body containers (schema.org articleBody, site hints) win when they hold enough of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from vnnews.extract import boilerplate
+
+# Body containers used by common CMSs and Vietnamese outlets; a match must still hold a good
+# share of the page's paragraph text to be trusted.
+KNOWN_BODY = (
+    "[itemprop=articleBody], .fck_detail, .article__body, .detail-content, .singular-content,"
+    " .dt-news__content, .the-article-body, #main-detail-body, .detail__content, .cms-body,"
+    " .content-detail, .article-body, .article-content, .entry-content, .post-content,"
+    " .story-body, .article__content, .post-body, .entry-body, .td-post-content,"
+    " #article-body, .article-text, .news-content, .body-content, .detail-content-body,"
+    " .knc-content, .maincontent, .content_detail, #ArticleContent, .ArticleContent"
+)
+_TEXT_HOLDERS = "p, pre, blockquote, h2, h3, h4, li, td, dd, div, span, section, article, font"
+_PARA_TAGS = {"p", "pre", "blockquote", "h2", "h3", "h4", "li", "dd"}
+
+
+def _link_text_len(node: LexborNode) -> int:
+    total = 0
+    for a in node.css("a"):
+        total += len(a.text(deep=True, strip=True))
+    return total
+
+
+def weigh(root: LexborNode) -> dict[int, float]:
+    """Paragraph text weight per ancestor node id."""
+    weights: dict[int, float] = {}
+    for node in root.css(_TEXT_HOLDERS):
+        tag = node.tag
+        if tag in _PARA_TAGS:
+            text = node.text(deep=True, strip=True)
+        else:
+            # Blocks like <div>text<br>text</div>: only their own text counts here, their
+            # child elements are visited on their own.
+            text = node.text(deep=False, strip=True)
+        n = len(text)
+        if n < 25:
+            continue
+        if tag == "li" and n < 80:
+            continue
+        if node.css_first("a") is not None:
+            links = _link_text_len(node) if tag in _PARA_TAGS else 0
+            if links > n * 0.5:
+                continue
+            n -= links
+        # Commas and full stops mark running prose, as in Readability's scoring.
+        weight = n + 20 * text.count(",") + 10 * text.count(". ")
+        parent = node.parent
+        depth = 0
+        while parent is not None and depth < 40:
+            key = parent.mem_id
+            weights[key] = weights.get(key, 0.0) + weight
+            parent = parent.parent
+            depth += 1
+        key = node.mem_id
+        weights[key] = weights.get(key, 0.0) + weight
+    return weights
+
+
+def _class_id(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+def descend(root: LexborNode, weights: dict[int, float], share: float = 0.8) -> LexborNode:
+    node = root
+    while True:
+        total = weights.get(node.mem_id, 0.0)
+        if total <= 0:
+            return node
+        best = None
+        best_w = 0.0
+        for child in node.iter(include_text=False):
+            w = weights.get(child.mem_id, 0.0)
+            if w > best_w:
+                best, best_w = child, w
+        if best is None or best_w < total * share:
+            return node
+        if best.tag in _PARA_TAGS:
+            return node
+        node = best
+
+
+def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -> None:
+    """Drop navigation, hidden elements and strongly named boilerplate before scoring."""
+    from vnnews.extract.article import Removed
+
+    for node in body.css(boilerplate.CHROME_SELECTOR):
+        if node.tag in ("body", "html"):
+            continue
+        text = node.text(strip=True)
+        if text:
+            removed.append(Removed("navigation", text[:200], f"<{node.tag}> chrome"))
+        node.decompose()
+    total = len(body.text(strip=True)) or 1
+    for node in body.css(boilerplate.STRONG_SELECTOR):
+        if node.tag in ("body", "html", "main", "article"):
+            continue
+        cid = _class_id(node)
+        kind = boilerplate.classify(cid) if cid.strip() else "navigation"
+        if kind is None and node.tag not in ("header", "footer", "aside"):
+            continue
+        text = node.text(strip=True)
+        # A wrapper holding most of the page is not boilerplate whatever its name says.
+        if len(text) > total * 0.4:
+            continue
+        if node.css_first("[itemprop=articleBody]") is not None:
+            continue
+        if text:
+            removed.append(Removed(kind or "navigation", text[:200], f"<{node.tag} {cid.strip()}>"))
+        node.decompose()
+
+
+def find_body(
+    tree: LexborHTMLParser, body: LexborNode, hint: str | None = None
+) -> tuple[LexborNode, dict[int, float]]:
+    weights = weigh(body)
+    total = weights.get(body.mem_id, 0.0)
+    if hint:
+        node = tree.css_first(hint)
+        if node is not None and weights.get(node.mem_id, 0.0) > 0:
+            return node, weights
+    chosen = descend(body, weights)
+    best_known = None
+    best_w = 0.0
+    for node in body.css(KNOWN_BODY):
+        w = weights.get(node.mem_id, 0.0)
+        if w > best_w:
+            best_known, best_w = node, w
+    if best_known is not None and total > 0 and best_w >= 0.6 * weights.get(chosen.mem_id, 0.0):
+        # Prefer the named container when it holds most of what the scorer found; it is often
+        # tighter (no author box or tags) and sometimes wider (short paragraphs split by images).
+        return best_known, weights
+    return chosen, weights

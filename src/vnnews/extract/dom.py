@@ -1,0 +1,99 @@
+"""Bytes or text in, a parsed Lexbor tree out — with the guards that keep bad input from
+crashing or hanging the extractor (empty, binary, too large, not HTML)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from selectolax.lexbor import LexborHTMLParser
+
+from vnnews.extract.errors import EmptyPageError, NotHTMLError, PageTooLargeError
+
+# File signatures of common binary formats that sometimes arrive where HTML was expected.
+_MAGIC = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG"),
+    (b"GIF8", "GIF"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "RIFF"),
+    (b"\x00\x00\x00", "binary"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_TAG = re.compile(r"<\s*(?:html|head|body|div|p|meta|title|article|span|a|table|!doctype)\b", re.I)
+
+
+def _fallback_decode(data: bytes, declared: str | None) -> str:
+    # Used only until vnnews.extract.encoding.decode_page exists: UTF-8 first (most pages),
+    # then the declared charset, then windows-1252 so that nothing is lost.
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [declared] if declared else []
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        candidates.append(m.group(1).decode("ascii", "ignore"))
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    try:
+        from vnnews.extract.encoding import decode_page
+    except ImportError:
+        return _fallback_decode(data, declared)
+    return decode_page(data, declared=declared)
+
+
+def check_bytes(data: bytes, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise PageTooLargeError(f"page is {len(data)} bytes, over the limit of {max_bytes} bytes")
+    if not data.strip():
+        raise EmptyPageError("page is empty")
+    head = data[:1024]
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            raise NotHTMLError(f"input looks like {name} data, not HTML")
+    sample = data[:8192]
+    # Text in any ASCII-compatible encoding has almost no control bytes; binary has many.
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if controls > len(sample) * 0.05:
+        raise NotHTMLError("input looks binary (too many control bytes), not HTML")
+
+
+def to_text(page: bytes | str, max_bytes: int, declared: str | None = None) -> str:
+    """Validate and decode the input into NFC text that looks like HTML."""
+    if isinstance(page, (bytes, bytearray, memoryview)):
+        data = bytes(page)
+        check_bytes(data, max_bytes)
+        text = decode(data, declared)
+    elif isinstance(page, str):
+        if len(page) > max_bytes:
+            raise PageTooLargeError(
+                f"page is {len(page)} characters, over the limit of {max_bytes} bytes"
+            )
+        text = page
+    else:
+        raise NotHTMLError(f"expected bytes or str, got {type(page).__name__}")
+    if not text.strip():
+        raise EmptyPageError("page is empty")
+    if "\x00" in text[:8192]:
+        raise NotHTMLError("input contains NUL characters: binary, not HTML")
+    if not _TAG.search(text[:65536]) and "<" not in text[:65536]:
+        raise NotHTMLError("input holds no HTML markup (use extract_text for plain text)")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def parse(text: str) -> LexborHTMLParser:
+    return LexborHTMLParser(text)
