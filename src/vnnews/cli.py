@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "extract": "trích xuất một trang (tệp, URL hoặc -) ra JSON/văn bản/markdown/HTML",
     "migrate": "tạo hoặc nâng cấp cơ sở dữ liệu",
     "createsuperuser": "tạo tài khoản quản trị",
+    "reindex": "dựng lại chỉ mục tìm kiếm từ toàn bộ bài báo",
 }
 
 CORE_COMMANDS = {"extract"}

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks_db",
     "vnnews.news.apps.NewsConfig",
+    "vnnews.news.search.apps.SearchConfig",
+    "vnnews.reader.apps.ReaderConfig",
 ]
 
 MIDDLEWARE = [

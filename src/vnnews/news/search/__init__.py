@@ -1,0 +1,132 @@
+"""Article search behind one small interface:
+
+    index_article(article)            add or refresh one article
+    remove_article(article_id)        drop one article
+    search(query, section=, source=, page=, per_page=) -> SearchResults (with .total)
+
+The backend follows the database: SQLite FTS5 on the embedded default, PostgreSQL full-text
+search on PostgreSQL. Both fold with vnnews.text.fold, so "dao duc toan" finds "Đào Đức Toàn".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from django.db import connections
+
+from vnnews.news.search.terms import Query, document_for, parse_query
+
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    articles: list[Any] = field(default_factory=list)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def backend(using: str = "default") -> ModuleType:
+    vendor = connections[using].vendor
+    if vendor == "postgresql":
+        from vnnews.news.search import postgres_fts
+
+        return postgres_fts
+    if vendor == "sqlite":
+        from vnnews.news.search import sqlite_fts
+
+        return sqlite_fts
+    raise NotImplementedError(f"không hỗ trợ tìm kiếm trên CSDL {vendor}")
+
+
+def index_article(article, using: str = "default") -> None:
+    """Add or refresh one article; duplicates of another article are kept out of the index."""
+    with connections[using].cursor() as cursor:
+        if article.duplicate_of_id:
+            backend(using).remove(cursor, article.pk)
+        else:
+            backend(using).index(cursor, document_for(article))
+
+
+def remove_article(article_id: int, using: str = "default") -> None:
+    with connections[using].cursor() as cursor:
+        backend(using).remove(cursor, article_id)
+
+
+def _id_of(value) -> int | None:
+    if value is None or value == "":
+        return None
+    return int(getattr(value, "pk", value))
+
+
+def search(
+    query: str,
+    *,
+    section=None,
+    source=None,
+    page: int = 1,
+    per_page: int = 20,
+    using: str = "default",
+) -> SearchResults:
+    """Articles matching every word of `query` (diacritics optional), best first.
+
+    `section` and `source` take a model instance or an id. Ranking: exact-diacritic matches,
+    then matches in the title, then the newest.
+    """
+    from vnnews.news.models import Article
+
+    page = max(1, int(page))
+    per_page = max(1, min(MAX_PER_PAGE, int(per_page)))
+    parsed: Query = parse_query(query or "")
+    results = SearchResults(query=query or "", total=0, page=page, per_page=per_page)
+    if parsed.empty:
+        return results
+    with connections[using].cursor() as cursor:
+        ids, results.total = backend(using).search(
+            cursor,
+            parsed,
+            section_id=_id_of(section),
+            source_id=_id_of(source),
+            limit=per_page,
+            offset=(page - 1) * per_page,
+        )
+    by_id = Article.objects.using(using).select_related("source", "section").in_bulk(ids)
+    results.articles = [by_id[i] for i in ids if i in by_id]
+    return results
+
+
+def reindex(batch_size: int = 500, using: str = "default") -> int:
+    """Rebuild the whole index from the articles table; returns how many were indexed."""
+    from django.db import transaction
+
+    from vnnews.news.models import Article
+
+    count = 0
+    engine = backend(using)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        engine.clear(cursor)
+        articles = (
+            Article.objects.using(using)
+            .filter(duplicate_of__isnull=True)
+            .only("id", "title", "sapo", "text", "duplicate_of")
+            .order_by("id")
+        )
+        for article in articles.iterator(chunk_size=batch_size):
+            engine.index(cursor, document_for(article))
+            count += 1
+    return count
+
+
+__all__ = ["SearchResults", "index_article", "reindex", "remove_article", "search"]

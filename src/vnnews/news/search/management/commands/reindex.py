@@ -1,0 +1,24 @@
+"""`vnnews reindex`: rebuild the search index from the articles table."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Dựng lại chỉ mục tìm kiếm từ toàn bộ bài báo (sau khi nhập hàng loạt hoặc sửa CSDL)"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--batch-size", type=int, default=500, help="số bài đọc mỗi lượt (mặc định 500)"
+        )
+
+    def handle(self, *args, batch_size: int = 500, **options) -> None:
+        from vnnews.news.search import reindex
+
+        started = time.monotonic()
+        count = reindex(batch_size=batch_size)
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"Đã lập chỉ mục {count} bài trong {elapsed:.1f} giây.")

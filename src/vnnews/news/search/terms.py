@@ -1,0 +1,74 @@
+"""From a reader's query and an article's text to the keys the index holds.
+
+Design rule 9: one folding function (vnnews.text.fold) for both indexing and querying, so
+"ha noi", "Hà Nội" and "HÀ NỘI" meet on "ha noi". The unfolded, normalised lower-case text is
+indexed too, so a query typed with diacritics can rank exact matches first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vnnews.text import fold, normalize
+
+# Word characters only: quotes, operators and column filters of FTS5 / tsquery syntax can never
+# reach the engine from a reader's query.
+_TOKEN = re.compile(r"[^\W_]+")
+MAX_TERMS = 16
+
+
+def exact_key(text: str) -> str:
+    """Normalised (NFC, one tone placement) lower-case text, diacritics kept."""
+    return normalize(text or "").lower()
+
+
+def folded_key(text: str) -> str:
+    return fold(text or "")
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)[:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: folded terms always; exact terms only when the reader typed diacritics."""
+
+    folded: list[str]
+    exact: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.folded
+
+
+def parse_query(text: str) -> Query:
+    folded = tokens(folded_key(text))
+    exact = tokens(exact_key(text))
+    # Without any diacritic (or đ) the exact tier would only repeat the folded one.
+    if exact == folded:
+        exact = []
+    return Query(folded=folded, exact=exact)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the index stores for one article."""
+
+    article_id: int
+    title_f: str
+    body_f: str
+    title_x: str
+    body_x: str
+
+
+def document_for(article) -> Document:
+    body = "\n".join(part for part in (article.sapo, article.text) if part)
+    return Document(
+        article_id=article.pk,
+        title_f=folded_key(article.title),
+        body_f=folded_key(body),
+        title_x=exact_key(article.title),
+        body_x=exact_key(body),
+    )

@@ -1,0 +1,1 @@
+"""The reading site: home, sections, articles, outlets, tags and search, in Vietnamese."""

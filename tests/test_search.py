@@ -1,0 +1,152 @@
+"""Search: diacritic-insensitive, exact-diacritic matches first, title above body, newest first;
+the index follows saves and deletes and `vnnews reindex` rebuilds it. Runs on SQLite (FTS5) and
+PostgreSQL (tsvector) alike."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.factories import make_article, make_section, make_seed_article, make_source
+from vnnews.news.models import Article
+from vnnews.news.search import index_article, remove_article, search
+from vnnews.news.search.terms import parse_query
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seed(seed_text):
+    make_article("Giá lúa gạo tăng mạnh ở đồng bằng sông Cửu Long", text="Nông dân phấn khởi.")
+    return make_seed_article(seed_text)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["ha noi", "Hà Nội", "HÀ NỘI", "dao duc toan", "Đào Đức Toàn", "DAO ĐỨC TOÀN", "đảng bộ"],
+)
+def test_it_finds_the_seed_with_or_without_diacritics(seed, query):
+    results = search(query)
+    assert results.total == 1
+    assert [a.pk for a in results.articles] == [seed.pk]
+
+
+@pytest.mark.parametrize(
+    ("query", "folded", "exact"),
+    [
+        ("Hà Nội", ["ha", "noi"], ["hà", "nội"]),
+        ("ha noi", ["ha", "noi"], []),
+        ("Đà Nẵng!", ["da", "nang"], ["đà", "nẵng"]),
+        ('"title_f" : NEAR(x*', ["title", "f", "near", "x"], []),
+        ("  ", [], []),
+    ],
+)
+def test_it_folds_queries_into_word_terms_only(query, folded, exact):
+    parsed = parse_query(query)
+    assert parsed.folded == folded
+    assert parsed.exact == exact
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "*", "AND OR NOT", "a:b", "(((", "'; DROP TABLE x; --", "^"]
+)
+def test_it_never_errors_on_query_syntax(seed, query):
+    results = search(query)
+    assert results.total >= 0
+
+
+def test_exact_diacritic_matches_rank_first():
+    now = timezone.now()
+    # The folded-only match is newer and has the words in its title: exactness still wins.
+    folded_only = make_article("Hạ nổi bật trên sân", text="Bàn thắng.", published=now)
+    exact = make_article(
+        "Tin trong ngày", text="Trời Hà Nội mưa to.", published=now - timedelta(days=3)
+    )
+    assert [a.pk for a in search("Hà Nội").articles] == [exact.pk, folded_only.pk]
+    # Typed without diacritics there is no exactness to prefer: title first.
+    assert [a.pk for a in search("ha noi").articles] == [folded_only.pk, exact.pk]
+
+
+def test_title_matches_rank_above_body_matches():
+    now = timezone.now()
+    body = make_article("Tin trong ngày", text="Cầu Long Biên được sửa.", published=now)
+    title = make_article(
+        "Sửa cầu Long Biên", text="Công trình kéo dài.", published=now - timedelta(days=9)
+    )
+    assert [a.pk for a in search("cau long bien").articles] == [title.pk, body.pk]
+
+
+def test_newer_articles_come_first_among_equals():
+    now = timezone.now()
+    ages = [5, 1, 3]
+    made = [
+        make_article(f"Bão số {age} đổ bộ", published=now - timedelta(hours=age)) for age in ages
+    ]
+    found = [a.pk for a in search("bao do bo").articles]
+    assert found == [made[1].pk, made[2].pk, made[0].pk]
+
+
+def test_it_filters_by_section_and_source():
+    sport, world = make_section("the-thao", "Thể thao"), make_section("the-gioi", "Thế giới")
+    vne, dt = make_source("vnexpress.net", "VnExpress"), make_source("dantri.com.vn", "Dân trí")
+    a = make_article("Bóng đá Việt Nam thắng", section=sport, source=vne)
+    b = make_article("Bóng đá châu Âu sôi động", section=world, source=dt)
+    assert [x.pk for x in search("bong da").articles] == [a.pk, b.pk]
+    assert [x.pk for x in search("bong da", section=sport).articles] == [a.pk]
+    assert [x.pk for x in search("bong da", source=dt.pk).articles] == [b.pk]
+    assert search("bong da", section=sport, source=dt).total == 0
+
+
+def test_it_pages_results_with_a_total():
+    for i in range(7):
+        make_article(f"Giá xăng giảm lần {i}")
+    first = search("gia xang", per_page=3)
+    last = search("gia xang", per_page=3, page=3)
+    assert (first.total, len(first.articles), first.has_next) == (7, 3, True)
+    assert (last.total, len(last.articles), last.has_next) == (7, 1, False)
+    assert not {a.pk for a in first.articles} & {a.pk for a in last.articles}
+    assert search("gia xang", per_page=3, page=9).articles == []
+
+
+def test_the_index_follows_saves_and_deletes():
+    article = make_article("Khai mạc hội chợ", text="Hội chợ mùa thu.")
+    assert search("hoi cho").total == 1
+    article.title = "Bế mạc triển lãm"
+    article.text = "Triển lãm đóng cửa."
+    article.save()
+    assert search("hoi cho").total == 0
+    assert search("trien lam").total == 1
+    article.delete()
+    assert search("trien lam").total == 0
+
+
+def test_duplicates_stay_out_of_results():
+    original = make_article("Động đất ở Kon Tum")
+    copy = make_article("Động đất ở Kon Tum", source=make_source())
+    copy.duplicate_of = original
+    copy.save()
+    assert [a.pk for a in search("dong dat kon tum").articles] == [original.pk]
+
+
+def test_reindex_command_rebuilds_after_bulk_changes():
+    article = make_article("Mưa lớn ở miền Trung")
+    Article.objects.filter(pk=article.pk).update(title="Nắng nóng ở miền Bắc")  # no signal
+    remove_article(article.pk)
+    assert search("nang nong").total == 0
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert "1 bài" in out.getvalue()
+    assert [a.pk for a in search("nang nong mien bac").articles] == [article.pk]
+    assert search("mua lon").total == 0
+
+
+def test_rows_left_behind_by_a_bulk_delete_are_not_returned():
+    article = make_article("Lũ quét ở Lào Cai")
+    index_article(article)
+    Article.objects.filter(pk=article.pk)._raw_delete(Article.objects.db)  # bypasses signals
+    results = search("lu quet lao cai")
+    assert (results.total, results.articles) == (0, [])
