@@ -1,0 +1,197 @@
+"""TF-IDF vectors over 1–2-syllable n-grams of folded Vietnamese text, and cosine similarity.
+
+Vietnamese writes one syllable per space-separated token and most words are one or two syllables
+("Hà Nội", "máy bay"), so syllable unigrams plus bigrams approximate words without a segmenter and
+run at hundreds of thousands of words a second. Folding (vnnews.text.fold) makes the features
+insensitive to diacritics and tone-mark placement.
+
+Vectors are sparse dicts {feature: weight}, L2-normalised, so cosine similarity is a dot product.
+Pure Python: a few thousand documents index in well under a second, which is what the clustering
+and related-article code need; no numpy dependency for the core.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from vnnews.text import fold
+
+_TOKEN = re.compile(r"[^\W_]+")
+Vector = dict[str, float]
+
+# Very common function syllables carry no topic; dropping them shrinks vectors and sharpens
+# similarity. IDF would down-weight them anyway, but bigrams like "cua cac" would survive.
+STOPWORDS = frozenset(
+    [
+        "va",
+        "cua",
+        "la",
+        "co",
+        "cac",
+        "nhung",
+        "mot",
+        "trong",
+        "cho",
+        "voi",
+        "duoc",
+        "khong",
+        "da",
+        "se",
+        "nay",
+        "do",
+        "thi",
+        "tai",
+        "ve",
+        "den",
+        "tu",
+        "nguoi",
+        "khi",
+        "cung",
+        "con",
+        "nhu",
+        "de",
+        "lai",
+        "ra",
+        "vao",
+        "theo",
+        "tren",
+        "sau",
+        "truoc",
+        "nam",
+        "ngay",
+        "thang",
+        "nhieu",
+        "rat",
+        "hon",
+        "bi",
+        "boi",
+        "cho",
+        "nen",
+        "neu",
+        "vi",
+        "ma",
+        "hay",
+        "hoac",
+        "ong",
+        "ba",
+        "anh",
+        "chi",
+        "em",
+        "toi",
+        "chung",
+        "ho",
+        "no",
+        "do",
+        "day",
+        "kia",
+        "moi",
+        "tung",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class VectorOptions:
+    """max_ngram: 2 means syllable unigrams and bigrams. min_df: drop features seen in fewer
+    documents when fitting a collection (1 keeps all; raise it for very large collections)."""
+
+    max_ngram: int = 2
+    min_df: int = 1
+    sublinear_tf: bool = True
+
+
+DEFAULT_VECTOR_OPTIONS = VectorOptions()
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(fold(text)) if not t.isdigit() or len(t) >= 3]
+
+
+def features(text: str, options: VectorOptions = DEFAULT_VECTOR_OPTIONS) -> Counter[str]:
+    """Counts of syllable n-grams (n = 1..max_ngram); n-grams made only of stopwords are dropped."""
+    toks = tokens(text)
+    counts: Counter[str] = Counter()
+    for n in range(1, options.max_ngram + 1):
+        for i in range(len(toks) - n + 1):
+            gram = toks[i : i + n]
+            if all(t in STOPWORDS for t in gram):
+                continue
+            counts[" ".join(gram)] += 1
+    return counts
+
+
+def _normalise(vector: Vector) -> Vector:
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    if norm == 0:
+        return {}
+    return {f: w / norm for f, w in vector.items()}
+
+
+class TfidfModel:
+    """Document frequencies of a collection; turns texts into L2-normalised TF-IDF vectors."""
+
+    def __init__(self, options: VectorOptions = DEFAULT_VECTOR_OPTIONS) -> None:
+        self.options = options
+        self.df: Counter[str] = Counter()
+        self.n_docs = 0
+
+    def fit(self, counts: Iterable[Counter[str]]) -> TfidfModel:
+        for c in counts:
+            self.df.update(c.keys())
+            self.n_docs += 1
+        return self
+
+    def idf(self, feature: str) -> float:
+        # Smoothed IDF (as in scikit-learn): a feature unseen in the collection gets the highest
+        # weight rather than a division by zero.
+        return math.log((1 + self.n_docs) / (1 + self.df.get(feature, 0))) + 1.0
+
+    def vector(self, counts: Counter[str]) -> Vector:
+        out: Vector = {}
+        for f, tf in counts.items():
+            if self.options.min_df > 1 and self.df.get(f, 0) < self.options.min_df:
+                continue
+            weight = 1.0 + math.log(tf) if self.options.sublinear_tf else float(tf)
+            out[f] = weight * self.idf(f)
+        return _normalise(out)
+
+
+def fit_transform(
+    texts: Sequence[str], options: VectorOptions = DEFAULT_VECTOR_OPTIONS
+) -> tuple[TfidfModel, list[Vector]]:
+    """Fit IDF on `texts` and return the model with one vector per text."""
+    counts = [features(t, options) for t in texts]
+    model = TfidfModel(options).fit(counts)
+    return model, [model.vector(c) for c in counts]
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    """Dot product of two L2-normalised sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(f, 0.0) for f, w in a.items())
+
+
+def add_into(total: Vector, vector: Vector, scale: float = 1.0) -> None:
+    for f, w in vector.items():
+        total[f] = total.get(f, 0.0) + w * scale
+
+
+def centroid(vectors: Iterable[Vector]) -> Vector:
+    total: Vector = {}
+    for v in vectors:
+        add_into(total, v)
+    return _normalise(total)
+
+
+def truncate(vector: Vector, keep: int) -> Vector:
+    """Keep the `keep` heaviest features (renormalised): smaller vectors, faster dot products,
+    and little loss, since the tail of a TF-IDF vector is many rare single occurrences."""
+    if len(vector) <= keep:
+        return vector
+    top = sorted(vector.items(), key=lambda kv: kv[1], reverse=True)[:keep]
+    return _normalise(dict(top))
