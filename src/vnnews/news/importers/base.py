@@ -1,0 +1,77 @@
+"""What every importer yields: one item of one file, parsed lazily so that a re-import can skip
+items it has already stored (same origin, key and raw hash) without parsing them."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from vnnews.extract.article import Article
+
+
+@dataclass
+class Item:
+    """One thing to import. Exactly one of `parse` (-> Article, for formats that already hold the
+    fields) or `body` (raw page bytes, archived then extracted) is set, unless `failed` or
+    `skipped` already says why the item cannot be imported."""
+
+    key: str  # unique within the file: "line 12", a WARC offset, or the file itself
+    raw_hash: str  # SHA-256 of the raw item, to skip unchanged items on re-import
+    url: str = ""
+    parse: Callable[[], Article] | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+    source_domain: str = ""  # outlet, when the file says so but gives no URL
+    source_name: str = ""
+    failed: str = ""  # reason the item could not even be read (stage "parse")
+    skipped: str = ""  # reason the item is not something to import (e.g. an image record)
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, gunzipped on the fly when the name ends in .gz (streamed)."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def open_text(path: Path) -> IO[str]:
+    # newline="" keeps "\r\n" so a line's hash is over what is in the file.
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="replace", newline="")
+
+
+def name_without_gz(path: Path) -> str:
+    name = path.name.lower()
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def sidecar(path: Path) -> dict:
+    """Optional `NAME.meta.json` next to a file: {"url", "source", "domain", "section",
+    "published"} for pages and dumps that do not carry them (e.g. the seed page)."""
+    meta = path.with_name(path.name + ".meta.json")
+    if not meta.is_file():
+        return {}
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def file_url(path: Path, digest: str) -> str:
+    """A stable address for a local file that names none: the same bytes get the same address
+    whatever folder or machine they are imported from."""
+    return f"file:///imported/{digest[:16]}/{path.name}"

@@ -1,0 +1,86 @@
+"""JSON Lines news records: one JSON object per line (.jsonl, .ndjson, .json, optionally .gz).
+
+Field names follow the common Vietnamese corpora, the binhvq news corpus among them: url/link,
+title, sapo/description/summary, body/content/text, published/publish/publish_date/date, source/
+domain, section/category/cat/topic, author/authors, tags/keywords, image/thumbnail. A line that is
+not a JSON object is a failed item naming its line number; the rest of the file goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from vnnews.news.importers.base import Item, name_without_gz, open_binary, sha256
+from vnnews.news.importers.fields import (
+    article_from_parts,
+    as_list,
+    as_text,
+    first,
+    paragraphs,
+    parse_date,
+)
+
+SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+def matches(path: Path) -> bool:
+    return name_without_gz(path).endswith(SUFFIXES)
+
+
+def article_from_record(record: dict):
+    url = as_text(first(record, "url", "link", "canonical_url", "href", "source_url"))
+    body = first(record, "body", "content", "text", "main_content", "article", "paragraphs")
+    source = first(record, "source", "domain", "site", "site_name", "publisher")
+    return article_from_parts(
+        url=url,
+        title=as_text(first(record, "title", "headline", "name")),
+        sapo=as_text(first(record, "sapo", "description", "summary", "lead", "abstract")),
+        body=paragraphs(as_text(body)),
+        published=parse_date(
+            first(
+                record,
+                "published",
+                "publish",
+                "publish_date",
+                "published_at",
+                "date",
+                "pubDate",
+                "time",
+            )
+        ),
+        authors=as_list(first(record, "author", "authors", "byline")),
+        section=as_text(first(record, "section", "category", "cat", "topic", "subcategory")),
+        tags=as_list(first(record, "tags", "keywords")),
+        site_name=as_text(source) if source and "/" not in as_text(source) else "",
+        lead_image=as_text(first(record, "image", "thumbnail", "lead_image", "img")),
+    )
+
+
+def _item(number: int, raw: bytes) -> Item:
+    key = f"dòng {number}"
+    digest = sha256(raw)
+    try:
+        record = json.loads(raw)
+    except ValueError as exc:
+        return Item(key=key, raw_hash=digest, failed=f"JSON hỏng: {exc}")
+    if not isinstance(record, dict):
+        return Item(
+            key=key, raw_hash=digest, failed=f"không phải đối tượng JSON ({type(record).__name__})"
+        )
+    url = as_text(first(record, "url", "link", "canonical_url", "href", "source_url"))
+    return Item(key=key, raw_hash=digest, url=url, parse=lambda: article_from_record(record))
+
+
+def iter_items(path: Path) -> Iterator[Item]:
+    with open_binary(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if number == 1 and stripped.startswith(b"["):
+                raise ValueError(
+                    f"{path.name}: là một mảng JSON, không phải JSON Lines (mỗi dòng một đối tượng)"
+                )
+            yield _item(number, stripped)

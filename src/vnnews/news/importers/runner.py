@@ -1,0 +1,238 @@
+"""Run an import: walk the paths, read each file with its importer, and store items in
+transactions of a few hundred. Idempotent and resumable: items already stored with the same
+origin, key and raw hash are skipped before parsing, and a killed run loses at most the open
+transaction, which the next run redoes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import TextIO
+
+from django.db import transaction
+
+from vnnews.news.importers import importer_for
+from vnnews.news.importers.base import Item
+from vnnews.news.models import ImportRecord, Source
+from vnnews.news.store import (
+    failed_record,
+    ingest_page,
+    outlet_names,
+    recorded_items,
+    store_article,
+)
+
+log = logging.getLogger("vnnews.import")
+Outcome = ImportRecord.Outcome
+BATCH_SIZE = 200
+# Files that travel with corpora and are not articles: not worth a warning.
+_QUIET = ("license", "licence", "readme", "attribution", "copying", "notice", ".")
+_QUIET_SUFFIXES = (".md", ".meta.json", ".sha256", ".cdx", ".cdxj")
+
+
+@dataclass
+class Summary:
+    counts: Counter = field(default_factory=Counter)
+    failed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    files: int = 0
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, outcome: str, label: str = "", reason: str = "") -> None:
+        self.counts[outcome] += 1
+        if outcome == Outcome.FAILED:
+            self.failed.append(f"{label}: {reason}")
+
+    def lines(self, max_failed: int = 50) -> list[str]:
+        c = self.counts
+        rate = self.total / self.seconds if self.seconds else 0.0
+        out = [
+            f"Đã xử lý {self.total} mục từ {self.files} tệp trong {self.seconds:.1f} giây ({rate:.0f} mục/giây): "
+            f"tạo mới {c[Outcome.CREATED]}, cập nhật {c[Outcome.UPDATED]}, không đổi {c[Outcome.UNCHANGED]}, "
+            f"bỏ qua {c[Outcome.SKIPPED]}, lỗi {c[Outcome.FAILED]}."
+        ]
+        if self.failed:
+            out.append("Mục lỗi:")
+            out += [f"  {line}" for line in self.failed[:max_failed]]
+            if len(self.failed) > max_failed:
+                out.append(
+                    f"  … và {len(self.failed) - max_failed} mục lỗi khác (xem bản ghi nhập trong trang quản trị)"
+                )
+        if self.unknown:
+            out.append("Tệp không rõ định dạng (bỏ qua):")
+            out += [f"  {name}" for name in self.unknown]
+        if self.missing:
+            out.append("Không tìm thấy:")
+            out += [f"  {name}" for name in self.missing]
+        return out
+
+
+def walk(paths: Iterable[str | Path], summary: Summary) -> Iterator[Path]:
+    """Every file under `paths`, in a stable order; folders are read recursively."""
+    for given in paths:
+        path = Path(given)
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child
+        else:
+            summary.missing.append(str(given))
+
+
+class Progress:
+    """Counts and rate on stderr, via tqdm when it is a terminal or asked for."""
+
+    def __init__(self, stream: TextIO, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                file=stream, unit=" mục", desc="Nhập", dynamic_ncols=True, mininterval=0.5
+            )
+
+    def update(self, summary: Summary, count: int) -> None:
+        if self.bar is not None:
+            c = summary.counts
+            self.bar.set_postfix_str(
+                f"mới {c[Outcome.CREATED]} · cập nhật {c[Outcome.UPDATED]} · không đổi {c[Outcome.UNCHANGED]} · lỗi {c[Outcome.FAILED]}",
+                refresh=False,
+            )
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class Importer:
+    def __init__(
+        self, batch: str, *, progress: Progress | None = None, batch_size: int = BATCH_SIZE
+    ):
+        self.batch = batch
+        self.summary = Summary()
+        self.progress = progress
+        self.batch_size = batch_size
+        self._sources: dict[str, Source] = {}
+
+    def source(self, item: Item) -> Source | None:
+        """The Source a file names without a URL (sidecar), created on first sight."""
+        if not item.source_domain:
+            return None
+        domain = item.source_domain.lower()
+        if domain not in self._sources:
+            name = item.source_name or outlet_names().get(domain) or domain
+            self._sources[domain], _ = Source.objects.get_or_create(
+                domain=domain, defaults={"name": name[:200], "home_url": f"https://{domain}/"}
+            )
+        return self._sources[domain]
+
+    def store(self, origin: str, item: Item) -> str:
+        if item.failed:
+            failed_record(
+                batch=self.batch, origin=origin, item_key=item.key, item_hash=item.raw_hash,
+                url=item.url, stage="parse", reason=item.failed,
+            )  # fmt: skip
+            return self._count(Outcome.FAILED, origin, item, "parse", item.failed)
+        if item.skipped:
+            return self._count(Outcome.SKIPPED, origin, item)
+        common = {
+            "batch": self.batch,
+            "origin": origin,
+            "item_key": item.key,
+            "item_hash": item.raw_hash,
+        }
+        if item.body is not None:
+            record = ingest_page(
+                item.url, item.body, headers=item.headers, fetched_at=item.fetched_at,
+                source=self.source(item), **common,
+            )  # fmt: skip
+        else:
+            try:
+                article = item.parse()
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                failed_record(**common, url=item.url, stage="parse", reason=reason)
+                return self._count(Outcome.FAILED, origin, item, "parse", reason)
+            record = store_article(article, source=self.source(item), raw_page=None, **common)
+        return self._count(record.outcome, origin, item, record.stage, record.reason)
+
+    def _count(
+        self, outcome: str, origin: str, item: Item, stage: str = "", reason: str = ""
+    ) -> str:
+        label = f"{Path(origin).name} {item.key}" + (f" ({item.url})" if item.url else "")
+        self.summary.add(outcome, label, f"[{stage}] {reason}" if stage else reason)
+        return outcome
+
+    def import_file(self, path: Path) -> None:
+        module = importer_for(path)
+        if module is None:
+            if not path.name.lower().startswith(_QUIET) and not path.name.lower().endswith(
+                _QUIET_SUFFIXES
+            ):
+                self.summary.unknown.append(str(path))
+            return
+        self.summary.files += 1
+        origin = str(path.resolve())
+        items = module.iter_items(path)
+        while True:
+            try:
+                chunk = list(islice(items, self.batch_size))
+            except Exception as exc:  # the file itself cannot be read on (truncated gzip, bad WARC)
+                reason = f"{type(exc).__name__}: {exc}"
+                failed_record(
+                    batch=self.batch, origin=origin, item_key="(tệp)", stage="read", reason=reason
+                )
+                self.summary.add(Outcome.FAILED, f"{path} (tệp)", f"[read] {reason}")
+                log.warning("origin=%s stage=read reason=%s", origin, reason)
+                return
+            if not chunk:
+                return
+            self._store_chunk(origin, chunk)
+
+    def _store_chunk(self, origin: str, chunk: list[Item]) -> None:
+        done = recorded_items(origin, [item.key for item in chunk if item.raw_hash])
+        with transaction.atomic():
+            for item in chunk:
+                if item.raw_hash and done.get(item.key[:2000]) == item.raw_hash:
+                    self.summary.add(Outcome.UNCHANGED)
+                else:
+                    self.store(origin, item)
+        if self.progress is not None:
+            self.progress.update(self.summary, len(chunk))
+
+    def run(self, paths: Iterable[str | Path]) -> Summary:
+        started = time.monotonic()
+        try:
+            for path in walk(paths, self.summary):
+                self.import_file(path)
+        finally:
+            self.summary.seconds = time.monotonic() - started
+            if self.progress is not None:
+                self.progress.close()
+        return self.summary
+
+
+def run_import(
+    paths: Iterable[str | Path],
+    *,
+    batch: str,
+    progress: bool | None = None,
+    stream: TextIO | None = None,
+) -> Summary:
+    stream = stream or sys.stderr
+    enabled = stream.isatty() if progress is None else progress
+    return Importer(batch, progress=Progress(stream, enabled)).run(paths)

@@ -1,0 +1,40 @@
+"""`vnnews import PATH…`: bring archives in (HTML, WARC, JSONL, text dumps, dantri-unc)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from vnnews.news.importers.runner import run_import
+from vnnews.news.sections import load_sections
+
+
+class Command(BaseCommand):
+    help = (
+        "Nhập bài từ tệp hoặc thư mục (đọc đệ quy): HTML (.html/.htm/.html.gz), WARC (.warc/.warc.gz), "
+        "JSON Lines (.jsonl/.jsonl.gz/.json), văn bản thô (.txt) và định dạng dantri-unc. "
+        "Nhập lại không tạo bản trùng; dừng giữa chừng rồi chạy lại sẽ tiếp tục."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="tệp hoặc thư mục cần nhập")
+        parser.add_argument(
+            "--batch", default="", help="tên đợt nhập (mặc định: import-<thời điểm>)"
+        )
+        bar = parser.add_mutually_exclusive_group()
+        bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                         help="luôn hiện thanh tiến độ trên stderr")  # fmt: skip
+        bar.add_argument("--no-progress", dest="progress", action="store_false",
+                         help="không hiện thanh tiến độ")  # fmt: skip
+
+    def handle(self, *args, **options):
+        batch = options["batch"] or "import-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        load_sections()
+        summary = run_import(
+            options["paths"], batch=batch, progress=options["progress"], stream=self.stderr._out
+        )
+        for line in summary.lines():
+            self.stdout.write(line)
+        if summary.missing and not summary.files:
+            raise CommandError("không có tệp nào để nhập: " + ", ".join(summary.missing))

@@ -1,0 +1,99 @@
+"""Our unified Vietnamese section list, and the mapping of outlets' own categories onto it.
+
+The list and the built-in aliases are data (data/sections.json). Aliases added in the admin
+(SectionAlias rows, optionally per outlet) win over the built-in ones. Names are compared after
+`fold` with "-" and "_" read as spaces, so "Xã hội", "xa-hoi" and "XA_HOI" are one key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from vnnews.news.models import Section, SectionAlias, Source
+from vnnews.text import fold
+
+DATA = Path(__file__).parent / "data"
+_SEPARATORS = re.compile(r"[-_/.,:;|>»›]+")
+
+
+def name_key(name: str) -> str:
+    """The comparison key for a section name or URL path segment."""
+    return " ".join(_SEPARATORS.sub(" ", fold(name or "")).split())
+
+
+@cache
+def definitions() -> list[dict]:
+    return json.loads((DATA / "sections.json").read_text(encoding="utf-8"))["sections"]
+
+
+@cache
+def builtin_aliases() -> dict[str, str]:
+    """folded alias -> section slug (the slug and the name themselves are aliases too)."""
+    table: dict[str, str] = {}
+    for item in definitions():
+        for alias in [item["slug"], item["name"], *item["aliases"]]:
+            table.setdefault(name_key(alias), item["slug"])
+    return table
+
+
+def load_sections() -> int:
+    """Create or update the Section rows from the data file; returns how many were created."""
+    created = 0
+    for position, item in enumerate(definitions(), start=1):
+        _, was_created = Section.objects.update_or_create(
+            slug=item["slug"], defaults={"name": item["name"], "position": position * 10}
+        )
+        created += was_created
+    return created
+
+
+def _candidates(names: list[str], url: str) -> list[str]:
+    keys = [name_key(n) for n in names if n]
+    # The first path segment of most Vietnamese news URLs is the section ("/kinh-doanh/...").
+    path = urlsplit(url).path if url.startswith(("http://", "https://")) else ""
+    segments = [s for s in path.split("/") if s]
+    if len(segments) > 1:
+        keys.append(name_key(segments[0]))
+    return [k for k in keys if k]
+
+
+def _word_runs(key: str) -> list[str]:
+    words = key.split(" ")
+    return [
+        " ".join(words[start : start + size])
+        for size in range(len(words), 0, -1)
+        for start in range(len(words) - size + 1)
+    ]
+
+
+def resolve_section(
+    names: list[str], url: str = "", source: Source | None = None
+) -> Section | None:
+    """Our Section for an article whose outlet calls its category one of `names` (most specific
+    last is fine: each is tried, then the URL's first path segment), or None."""
+    keys = _candidates(names, url)
+    if not keys:
+        return None
+    custom = {
+        alias.name_key: alias
+        for alias in SectionAlias.objects.filter(name_key__in=keys).select_related("section")
+        if alias.source_id is None or (source is not None and alias.source_id == source.pk)
+    }
+    builtin = builtin_aliases()
+    for key in keys:
+        if key in custom:
+            return custom[key].section
+        # "Kinh doanh - Tài chính" -> try its word runs too, longest first.
+        for part in _word_runs(key):
+            slug = builtin.get(part)
+            if slug:
+                section = Section.objects.filter(slug=slug).first()
+                if section is None:
+                    load_sections()
+                    section = Section.objects.filter(slug=slug).first()
+                return section
+    return None

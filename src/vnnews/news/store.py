@@ -1,0 +1,470 @@
+"""The one place that writes articles (design: `news` is the only orchestrator touching storage).
+
+Every way in — `vnnews import`, live ingestion, `vnnews reextract` — ends in `store_article`:
+normalise (NFC, one tone-mark placement) -> sanitise (allow-list, last) -> canonical URL ->
+content hash -> tombstone check -> source and section -> create, update or leave the Article ->
+one ImportRecord saying what happened. `ingest_page` puts a raw page in front of that: archive the
+bytes to WARC, record a RawPage, extract, store. Neither raises for a bad item: a failure is an
+ImportRecord with the stage and the reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from vnnews.archive import WarcArchive
+from vnnews.extract.article import Article as Extracted
+from vnnews.extract.article import Block
+from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
+from vnnews.news.sections import resolve_section
+from vnnews.sanitize import sanitize_article
+from vnnews.stories.identity import canonical_url, content_hash, normalize_cached, site_domain
+
+log = logging.getLogger("vnnews.store")
+
+Outcome = ImportRecord.Outcome
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_DOMAIN = "local"  # Source for files imported without any address or outlet name
+
+
+class ItemFailed(Exception):
+    """One item cannot be stored; `stage` names the step (url, validate, archive, extract...)."""
+
+    def __init__(self, stage: str, reason: str):
+        super().__init__(reason)
+        self.stage = stage
+        self.reason = reason
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def normalize_article(article: Extracted) -> Extracted:
+    """Every stored text field through vnnews.text.normalize (memoised per syllable)."""
+    n = normalize_cached
+    blocks = [
+        replace(
+            b,
+            text=n(b.text),
+            items=[n(i) for i in b.items],
+            rows=[[n(c) for c in row] for row in b.rows],
+            alt=n(b.alt),
+            caption=n(b.caption),
+            credit=n(b.credit),
+        )
+        for b in article.blocks
+    ]
+    return replace(
+        article,
+        title=n(article.title),
+        sapo=n(article.sapo),
+        blocks=blocks,
+        text=n(article.text),
+        authors=[n(a) for a in article.authors],
+        byline=n(article.byline),
+        section=n(article.section),
+        section_path=[n(s) for s in article.section_path],
+        tags=[n(t) for t in article.tags],
+        site_name=n(article.site_name),
+    )
+
+
+def extraction_version() -> str:
+    try:
+        import vnnews.extract as engine
+
+        return str(getattr(engine, "EXTRACTION_VERSION", "") or getattr(engine, "__version__", ""))
+    except ImportError:
+        return ""
+
+
+# -- identity --------------------------------------------------------------------------------
+
+
+def article_url(article: Extracted) -> str:
+    """The address we store: the page's canonical link when it stays on the same outlet (a page
+    may not claim another site's address), else the address it was fetched or imported from."""
+    fetched = article.url or ""
+    declared = article.canonical_url or ""
+    if fetched.startswith("file://"):
+        return canonical_url(declared) if site_domain(declared) else fetched
+    if declared and (not fetched or site_domain(declared) == site_domain(fetched)):
+        try:
+            return canonical_url(declared)
+        except ValueError:
+            pass
+    if not fetched:
+        raise ItemFailed("url", "bài không có địa chỉ (url)")
+    try:
+        return canonical_url(fetched)
+    except ValueError as exc:
+        raise ItemFailed("url", str(exc)) from None
+
+
+@cache
+def outlet_names() -> dict[str, str]:
+    data = Path(__file__).parent / "data" / "outlets.json"
+    return json.loads(data.read_text(encoding="utf-8"))["outlets"]
+
+
+def source_for(url: str, site_name: str = "") -> Source:
+    """The Source of `url`'s outlet, created on first sight (named from our table of outlets,
+    else the page's site name, else the domain)."""
+    domain = site_domain(url)
+    if not domain:
+        domain = LOCAL_DOMAIN
+    source = Source.objects.filter(domain=domain).first()
+    if source is not None:
+        return source
+    if domain == LOCAL_DOMAIN:
+        name, home = site_name or "Tệp nhập", ""
+    else:
+        name, home = outlet_names().get(domain) or site_name or domain, f"https://{domain}/"
+    source, _ = Source.objects.get_or_create(
+        domain=domain, defaults={"name": name[:200], "home_url": home}
+    )
+    log.info("source=%s url=%s event=source_created", domain, url)
+    return source
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+def recorded_items(origin: str, keys: list[str]) -> dict[str, str]:
+    """item_key -> item_hash of the items of `origin` already stored (not failed): an import
+    skips those whose raw hash is unchanged without parsing them again."""
+    found: dict[str, str] = {}
+    rows = (
+        ImportRecord.objects.filter(origin=origin[:1000], item_key__in=[k[:2000] for k in keys])
+        .exclude(outcome=Outcome.FAILED)
+        .values_list("item_key", "item_hash")
+    )
+    for key, item_hash in rows:
+        found[key] = item_hash
+    return found
+
+
+def _record(
+    *,
+    batch: str,
+    origin: str,
+    item_key: str,
+    item_hash: str,
+    url: str,
+    outcome: str,
+    stage: str = "",
+    reason: str = "",
+    article: Article | None = None,
+) -> ImportRecord:
+    """One record per (origin, item): a re-import or re-fetch updates it with the latest outcome."""
+    values = {
+        "batch": batch[:100],
+        "item_hash": item_hash[:64],
+        "url": url[:2000],
+        "outcome": outcome,
+        "stage": stage[:40],
+        "reason": reason,
+        "article": article,
+        "created_at": timezone.now(),
+    }
+    record = ImportRecord.objects.filter(origin=origin[:1000], item_key=item_key[:2000]).first()
+    if record is None:
+        return ImportRecord.objects.create(origin=origin[:1000], item_key=item_key[:2000], **values)
+    for key, value in values.items():
+        setattr(record, key, value)
+    record.save()
+    return record
+
+
+def failed_record(
+    *,
+    batch: str,
+    origin: str,
+    item_key: str,
+    stage: str,
+    reason: str,
+    url: str = "",
+    item_hash: str = "",
+) -> ImportRecord:
+    log.warning("origin=%s item=%s url=%s stage=%s reason=%s", origin, item_key, url, stage, reason)
+    return _record(
+        batch=batch,
+        origin=origin,
+        item_key=item_key,
+        item_hash=item_hash,
+        url=url,
+        outcome=Outcome.FAILED,
+        stage=stage,
+        reason=reason,
+    )
+
+
+# -- articles --------------------------------------------------------------------------------
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        # Vietnamese outlets print local time without a zone.
+        return value.replace(tzinfo=VIETNAM)
+    return value
+
+
+def _fields(article: Extracted, url: str, digest: str) -> dict:
+    """Model fields from a normalised, sanitised Article, cut to the column sizes."""
+    source_section = article.section or (article.section_path[-1] if article.section_path else "")
+    return {
+        "url": url,
+        "source_section": source_section[:200],
+        "title": article.title[:1000],
+        "sapo": article.sapo,
+        "blocks": [b.to_dict() for b in article.blocks],
+        "text": article.text,
+        "authors": article.authors,
+        "byline": article.byline[:500],
+        "published": _aware(article.published),
+        "updated": _aware(article.updated),
+        "tags": article.tags,
+        "lead_image": article.lead_image if len(article.lead_image) <= 2000 else "",
+        "language": (article.language or "vi")[:10],
+        "content_hash": digest,
+        "extraction_version": extraction_version()[:40],
+    }
+
+
+def _replace_images(stored: Article, blocks: list[Block]) -> None:
+    stored.images.all().delete()
+    images = [
+        Image(
+            article=stored,
+            position=position,
+            src=block.src,
+            alt=block.alt[:1000],
+            caption=block.caption,
+            credit=block.credit[:300],
+        )
+        for position, block in enumerate(b for b in blocks if b.kind == "image")
+        if len(block.src) <= 2000
+    ]
+    if images:
+        Image.objects.bulk_create(images)
+
+
+def _prepare(article: Extracted) -> tuple[Extracted, str, str]:
+    """(clean article, stored URL, content hash) or ItemFailed."""
+    url = article_url(article)
+    if len(url) > 2000:
+        raise ItemFailed("url", f"địa chỉ dài quá 2000 ký tự ({len(url)})")
+    clean = sanitize_article(normalize_article(article))  # sanitise last (design rule 6)
+    if not clean.text and clean.blocks:
+        clean.text = "\n\n".join(
+            b.text for b in clean.blocks if b.kind in {"paragraph", "heading", "quote"} and b.text
+        )
+    if not clean.title:
+        raise ItemFailed("validate", "bài không có tiêu đề")
+    if not (clean.text or clean.sapo):
+        raise ItemFailed("validate", "bài không có nội dung")
+    return clean, url, content_hash(clean.title, clean.sapo + "\n" + clean.text)
+
+
+def _newer(incoming: Extracted, stored: Article) -> bool:
+    """Whether `incoming` may replace `stored`: yes unless both carry a time and it is older."""
+    new_time = _aware(incoming.updated or incoming.published)
+    old_time = stored.updated or stored.published
+    return not (new_time and old_time and new_time < old_time)
+
+
+def _store(
+    article: Extracted,
+    source: Source | None,
+    raw_page: RawPage | None,
+    record: dict,
+) -> ImportRecord:
+    clean, url, digest = _prepare(article)
+    record["url"] = url
+    if Tombstone.objects.filter(url=url).exists():
+        return _record(**record, outcome=Outcome.SKIPPED, reason="bài đã bị xoá (tombstone)")
+    stored = Article.objects.filter(url=url).first()
+    if stored is not None and stored.content_hash == digest:
+        if raw_page is not None and stored.raw_page_id != raw_page.pk:
+            stored.raw_page = raw_page
+            stored.save(update_fields=["raw_page"])
+        return _record(**record, outcome=Outcome.UNCHANGED, article=stored)
+    if stored is not None and not _newer(clean, stored):
+        return _record(
+            **record,
+            outcome=Outcome.SKIPPED,
+            reason="bản cũ hơn bản đã lưu (giữ bản mới nhất)",
+            article=stored,
+        )
+    if source is None:
+        source = source_for(url, clean.site_name)
+    names = [*clean.section_path, clean.section] if clean.section_path else [clean.section]
+    section = resolve_section([n for n in reversed(names) if n], url, source)
+    fields = _fields(clean, url, digest)
+    now = timezone.now()
+    if stored is None:
+        stored = Article.objects.create(
+            **fields,
+            source=source,
+            section=section,
+            raw_page=raw_page,
+            first_seen=now,
+            last_changed=now,
+        )
+        outcome = Outcome.CREATED
+    else:
+        for key, value in fields.items():
+            setattr(stored, key, value)
+        stored.section = section or stored.section
+        stored.raw_page = raw_page or stored.raw_page
+        stored.change_count += 1
+        stored.last_changed = now
+        stored.save()
+        outcome = Outcome.UPDATED
+        log.info(
+            "source=%s url=%s event=article_changed count=%d",
+            source.domain,
+            url,
+            stored.change_count,
+        )
+    _replace_images(stored, clean.blocks)
+    return _record(**record, outcome=outcome, article=stored)
+
+
+def store_article(
+    article: Extracted,
+    *,
+    source: Source | None,
+    raw_page: RawPage | None,
+    batch: str,
+    origin: str,
+    item_key: str,
+    item_hash: str = "",
+) -> ImportRecord:
+    """Create, update or leave the Article for `article` and record the outcome. Never raises for
+    a bad item: the ImportRecord then says FAILED with the stage and the reason."""
+    record = {
+        "batch": batch,
+        "origin": origin,
+        "item_key": item_key,
+        "item_hash": item_hash,
+        "url": article.url or "",
+    }
+    try:
+        # A savepoint per item: a failing item rolls back alone inside the caller's batch.
+        with transaction.atomic():
+            return _store(article, source, raw_page, record)
+    except ItemFailed as exc:
+        return failed_record(**record, stage=exc.stage, reason=exc.reason)
+    except Exception as exc:  # a database error must not stop the batch either
+        log.exception("origin=%s item=%s url=%s stage=store", origin, item_key, record["url"])
+        return failed_record(**record, stage="store", reason=f"{type(exc).__name__}: {exc}")
+
+
+# -- raw pages -------------------------------------------------------------------------------
+
+
+def archive() -> WarcArchive:
+    return WarcArchive(
+        Path(settings.ARCHIVE_DIR), max_bytes=getattr(settings, "ARCHIVE_MAX_BYTES", 1_000_000_000)
+    )
+
+
+def save_raw_page(
+    url: str, body: bytes, headers: dict | None = None, fetched_at: datetime | None = None
+) -> RawPage:
+    """Archive `body` to WARC and record where; an identical page already archived is reused."""
+    digest = hashlib.sha256(body).hexdigest()
+    existing = RawPage.objects.filter(url=url[:2000], sha256=digest).first()
+    if existing is not None:
+        return existing
+    fetched_at = fetched_at or datetime.now(UTC)
+    path, offset = archive().append(url, body, headers, fetched_at)
+    content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+    return RawPage.objects.create(
+        url=url[:2000],
+        fetched_at=_aware(fetched_at),
+        warc_path=path,
+        warc_offset=offset,
+        content_type=content_type[:200],
+        sha256=digest,
+        size=len(body),
+    )
+
+
+def run_extractor(body: bytes, url: str) -> Extracted:
+    """The current extraction engine on raw bytes; ItemFailed('extract', reason) on any failure."""
+    try:
+        from vnnews.extract import extract
+    except ImportError as exc:
+        raise ItemFailed("extract", f"chưa có bộ trích xuất: {exc}") from None
+    try:
+        article = extract(body, url=url if url.startswith(("http://", "https://")) else None)
+    except ValueError as exc:  # ExtractionError and its kinds
+        raise ItemFailed("extract", f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # an engine bug must not stop a batch
+        log.exception("url=%s stage=extract", url)
+        raise ItemFailed("extract", f"lỗi bộ trích xuất {type(exc).__name__}: {exc}") from None
+    article.url = url
+    return article
+
+
+def ingest_page(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict | None = None,
+    fetched_at: datetime | None = None,
+    source: Source | None = None,
+    batch: str,
+    origin: str,
+    item_key: str | None = None,
+    item_hash: str = "",
+) -> ImportRecord:
+    """Archive, extract and store one fetched or imported page. Never raises for a bad page."""
+    item_key = item_key or url
+    item_hash = item_hash or hashlib.sha256(body).hexdigest()
+    common = {
+        "batch": batch,
+        "origin": origin,
+        "item_key": item_key,
+        "item_hash": item_hash,
+        "url": url,
+    }
+    if not url.startswith("file://"):
+        try:
+            canonical_url(url)
+        except ValueError as exc:
+            return failed_record(**common, stage="url", reason=str(exc))
+    try:
+        with transaction.atomic():
+            raw_page = save_raw_page(url, body, headers, fetched_at)
+    except Exception as exc:
+        log.exception("origin=%s url=%s stage=archive", origin, url)
+        return failed_record(**common, stage="archive", reason=f"{type(exc).__name__}: {exc}")
+    try:
+        article = run_extractor(body, url)
+    except ItemFailed as exc:
+        return failed_record(**common, stage=exc.stage, reason=exc.reason)
+    return store_article(
+        article,
+        source=source,
+        raw_page=raw_page,
+        batch=batch,
+        origin=origin,
+        item_key=item_key,
+        item_hash=item_hash,
+    )
