@@ -271,7 +271,7 @@ def test_robots_txt_is_fetched_once_per_host():
 
 
 def test_the_fetch_core_does_not_import_django():
-    code = "import sys, vnnews.fetch; print('django' in sys.modules)"
+    code = "import sys, vnnews.fetch, vnnews.feeds; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
