@@ -181,7 +181,7 @@ class Walk:
         cid = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
         if cid:
             kind = boilerplate.classify(cid)
-            if kind and self.protect.get(key, 0.0) < self.protect_min:
+            if kind and self.drop(node, kind, key):
                 text = node.text(strip=True)
                 if text:
                     self.removed.append(Removed(kind, text[:200], f"class/id '{cid[:60]}'"))
@@ -258,6 +258,16 @@ class Walk:
         self._ctx.append(cid) if cid else None
         self.walk(node, depth)
         self._ctx.pop() if cid else None
+
+    def drop(self, node: LexborNode, kind: str, key: int) -> bool:
+        """Whether a boilerplate-named element inside the body really is boilerplate."""
+        weight = self.protect.get(key, 0.0)
+        if weight >= self.protect_min:
+            return False
+        if kind not in boilerplate.WEAK:
+            return True
+        # Weak names ("widget", "header") inside the body: drop only when they hold no prose.
+        return weight < 0.3 * len(node.text(strip=True))
 
     def image(self, node: LexborNode, attrs: dict) -> None:
         src = ""

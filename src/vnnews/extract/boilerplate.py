@@ -16,7 +16,8 @@ JUNK_TAGS = (
 CHROME_SELECTOR = (
     "nav, [role=navigation], [role=banner], [role=contentinfo], [role=complementary],"
     " [aria-hidden=true]:not(article):not(main), [hidden], [style*='display:none'],"
-    " [style*='display: none'], [style*='visibility:hidden']"
+    " [style*='display: none'], [style*='visibility:hidden'], form, label, [role=dialog],"
+    " [role=alert], [aria-modal=true]"
 )
 # Strong class/id signals matched in C by Lexbor before scoring; a match that holds most of the
 # page's text is kept (it is then a wrapper like <body class="has-sidebar">).
@@ -114,6 +115,10 @@ _PROTECT = re.compile(
     r"|main[-_]?content|fck_detail|detail[-_]?content|content[-_]?detail|articlebody",
     re.I,
 )
+
+
+# Kinds whose class names are also used on content wrappers ("widget", "header", "tags").
+WEAK = frozenset({"navigation", "footer", "other"})
 
 
 def classify(class_id: str) -> str | None:

@@ -99,14 +99,18 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
     """Drop navigation, hidden elements and strongly named boilerplate before scoring."""
     from vnnews.extract.article import Removed
 
+    total = len(body.text(strip=True)) or 1
     for node in body.css(boilerplate.CHROME_SELECTOR):
         if node.tag in ("body", "html"):
             continue
         text = node.text(strip=True)
+        # Streaming renderers (Next.js) park the whole article in <div hidden> until scripts
+        # move it: a "hidden" element that holds most of the page is the page.
+        if len(text) > total * 0.4:
+            continue
         if text:
             removed.append(Removed("navigation", text[:200], f"<{node.tag}> chrome"))
         node.decompose()
-    total = len(body.text(strip=True)) or 1
     for node in body.css(boilerplate.STRONG_SELECTOR):
         if node.tag in ("body", "html", "main", "article"):
             continue
@@ -115,10 +119,14 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
         if kind is None and node.tag not in ("header", "footer", "aside"):
             continue
         text = node.text(strip=True)
-        # A wrapper holding most of the page is not boilerplate whatever its name says.
-        if len(text) > total * 0.4:
+        if kind in boilerplate.WEAK and node.tag not in ("header", "footer", "aside"):
+            # "widget", "menu", "tags": only chrome when it is mostly links.
+            if len(text) > 150 and _link_text_len(node) < len(text) * 0.4:
+                continue
+        # A wrapper holding the article is not boilerplate whatever its name says.
+        if node.css_first("article, main, h1, [itemprop=articleBody]") is not None:
             continue
-        if node.css_first("[itemprop=articleBody]") is not None:
+        if len(text) > total * 0.4 and node.tag not in ("footer", "aside"):
             continue
         if text:
             removed.append(Removed(kind or "navigation", text[:200], f"<{node.tag} {cid.strip()}>"))
@@ -135,6 +143,18 @@ def find_body(
         if node is not None and weights.get(node.mem_id, 0.0) > 0:
             return node, weights
     chosen = descend(body, weights)
+    # HTML5 landmarks: when the descent stopped above the page's <main>/<article> and that
+    # landmark holds a fair share of the prose, the rest is page furniture (footers with
+    # testimonials, teaser grids); descend from the landmark instead.
+    chosen_w = weights.get(chosen.mem_id, 0.0)
+    landmark = None
+    landmark_w = 0.0
+    for node in chosen.css("main, article, [role=main]"):
+        w = weights.get(node.mem_id, 0.0)
+        if w > landmark_w:
+            landmark, landmark_w = node, w
+    if landmark is not None and landmark.mem_id != chosen.mem_id and landmark_w >= 0.45 * chosen_w:
+        chosen = descend(landmark, weights)
     best_known = None
     best_w = 0.0
     for node in body.css(KNOWN_BODY):

@@ -69,7 +69,7 @@ def extract(
         max_depth=opts.max_depth,
         skip_ids=skip,
         protect=weights,
-        protect_min=weights.get(root.mem_id, 0.0) * 0.5 or 1.0,
+        protect_min=weights.get(root.mem_id, 0.0) * 0.3 or 1.0,
         include_tables=opts.include_tables,
         include_images=opts.include_images,
     )
