@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlparse
 
-from vnnews.site.env import ConfigError, env_bool, env_list, env_path, env_str
+from vnnews.site.env import (
+    ConfigError,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+)
 
 DATA_DIR = env_path("VNNEWS_DATA_DIR", "./var")
 DEBUG = env_bool("VNNEWS_DEBUG", False)
@@ -115,6 +123,18 @@ ARCHIVE_DIR = DATA_DIR / "archive"
 
 # Django's task API (django.tasks) with a database backend: no extra server on the default.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Live ingestion (`vnnews run`, `vnnews worker`): politeness, limits and the task queue.
+FETCH_ALLOW_HOSTS = env_list("VNNEWS_FETCH_ALLOW_HOSTS", "")
+FETCH_TIMEOUT = env_float("VNNEWS_FETCH_TIMEOUT", 20.0, minimum=1.0)
+FETCH_MAX_BYTES = env_int("VNNEWS_FETCH_MAX_BYTES", 10_000_000, minimum=10_000)
+HOST_DELAY = env_float("VNNEWS_HOST_DELAY", 1.0, minimum=0.0)
+HOST_CONCURRENCY = env_int("VNNEWS_HOST_CONCURRENCY", 2, minimum=1)
+FEED_INTERVAL = env_int("VNNEWS_FEED_INTERVAL", 600, minimum=1)
+SOURCE_MAX_FAILURES = env_int("VNNEWS_SOURCE_MAX_FAILURES", 10, minimum=1)
+QUEUE_MAX_BACKLOG = env_int("VNNEWS_QUEUE_MAX_BACKLOG", 5000, minimum=1)
+TASK_LEASE_SECONDS = env_int("VNNEWS_TASK_LEASE_SECONDS", 900, minimum=10)
+WORKERS = env_int("VNNEWS_WORKERS", 2, minimum=1, maximum=64)
 
 LOGGING = {
     "version": 1,
