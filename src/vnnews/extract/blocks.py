@@ -54,6 +54,10 @@ _BLOCK_TAGS = frozenset(
         "caption",
     ]
 )
+_LAYOUT_CELL = ", ".join(
+    f"{c} {t}" for c in ("td", "th") for t in ("table", "p", "div", "ul", "h2", "h3")
+)
+_INLINE = frozenset(["span", "code", "a", "em", "strong", "b", "i", "small", "time", "abbr", "sup", "sub", "mark", "u", "font"])
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SKIP = frozenset(
     [
@@ -179,7 +183,7 @@ class Walk:
             return
         attrs = node.attributes
         cid = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
-        if cid:
+        if cid and tag not in _INLINE:
             kind = boilerplate.classify(cid)
             if kind and self.drop(node, kind, key):
                 text = node.text(strip=True)
@@ -321,7 +325,8 @@ class Walk:
                 self.blocks[-1].caption = caption
                 self.removed.append(Removed("caption", caption[:200], "image table caption"))
             return
-        if not self.include_tables or node.css_first("table, p, div, ul, h2, h3, img") is not None:
+        # (Lexbor's css_first also matches the node itself, so look inside the cells.)
+        if not self.include_tables or node.css_first(_LAYOUT_CELL) is not None:
             # A layout table: walk its cells like any container.
             self._ctx.append(cid)
             self.walk(node, depth)

@@ -15,8 +15,7 @@ JUNK_TAGS = (
 # Always chrome around the article rather than the article itself.
 CHROME_SELECTOR = (
     "nav, [role=navigation], [role=banner], [role=contentinfo], [role=complementary],"
-    " [aria-hidden=true]:not(article):not(main), [hidden], [style*='display:none'],"
-    " [style*='display: none'], [style*='visibility:hidden'], form, label, [role=dialog],"
+    " form, label, [role=dialog],"
     " [role=alert], [aria-modal=true]"
 )
 # Strong class/id signals matched in C by Lexbor before scoring; a match that holds most of the

@@ -26,6 +26,11 @@ KNOWN_BODY = (
     " .knc-content, .maincontent, .content_detail, #ArticleContent, .ArticleContent"
 )
 _TEXT_HOLDERS = "p, pre, blockquote, h2, h3, h4, li, td, dd, div, span, section, article, font"
+# Never stripped by name: the page itself, landmarks, and inline markup (a "hljs-comment" span
+# is code, a "share-count" span is harmless).
+_KEEP_TAGS = frozenset(
+    ["body", "html", "main", "article", "span", "code", "a", "em", "strong", "b", "i", "small", "time", "abbr", "sup", "sub", "mark"]
+)
 _PARA_TAGS = {"p", "pre", "blockquote", "h2", "h3", "h4", "li", "dd"}
 
 
@@ -112,17 +117,21 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
             removed.append(Removed("navigation", text[:200], f"<{node.tag}> chrome"))
         node.decompose()
     for node in body.css(boilerplate.STRONG_SELECTOR):
-        if node.tag in ("body", "html", "main", "article"):
+        if node.tag in _KEEP_TAGS:
             continue
         cid = _class_id(node)
         kind = boilerplate.classify(cid) if cid.strip() else "navigation"
         if kind is None and node.tag not in ("header", "footer", "aside"):
             continue
         text = node.text(strip=True)
-        if kind in boilerplate.WEAK and node.tag not in ("header", "footer", "aside"):
-            # "widget", "menu", "tags": only chrome when it is mostly links.
-            if len(text) > 150 and _link_text_len(node) < len(text) * 0.4:
-                continue
+        # "widget", "menu", "tags": only chrome when it is mostly links.
+        if (
+            kind in boilerplate.WEAK
+            and node.tag not in ("header", "footer", "aside")
+            and len(text) > 150
+            and _link_text_len(node) < len(text) * 0.4
+        ):
+            continue
         # A wrapper holding the article is not boilerplate whatever its name says.
         if node.css_first("article, main, h1, [itemprop=articleBody]") is not None:
             continue
