@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "vnnews.news.apps.NewsConfig",
     "vnnews.news.search.apps.SearchConfig",
     "vnnews.reader.apps.ReaderConfig",
+    "vnnews.api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Raw pages archived as WARC, so `vnnews reextract` never needs the network.
 ARCHIVE_DIR = DATA_DIR / "archive"
+# WARC files rotate daily and when one passes this size.
+ARCHIVE_MAX_BYTES = env_int("VNNEWS_ARCHIVE_MAX_MB", 1000, minimum=1) * 1_000_000
+# `vnnews serve` / `vnnews demo`: gunicorn address, processes and threads per process.
+SERVE_BIND = env_str("VNNEWS_BIND", "127.0.0.1:8000")
+SERVE_WORKERS = env_int("VNNEWS_WEB_WORKERS", 2, minimum=1, maximum=64)
+SERVE_THREADS = env_int("VNNEWS_WEB_THREADS", 4, minimum=1, maximum=64)
 
 # Django's task API (django.tasks) with a database backend: no extra server on the default.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
