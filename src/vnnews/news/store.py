@@ -378,9 +378,7 @@ def store_article(
 
 
 def archive() -> WarcArchive:
-    return WarcArchive(
-        Path(settings.ARCHIVE_DIR), max_bytes=getattr(settings, "ARCHIVE_MAX_BYTES", 1_000_000_000)
-    )
+    return WarcArchive(Path(settings.ARCHIVE_DIR), max_bytes=settings.ARCHIVE_MAX_BYTES)
 
 
 def save_raw_page(

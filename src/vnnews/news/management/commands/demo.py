@@ -1,0 +1,53 @@
+"""`vnnews demo`: set up the database, import the bundled demo corpus, and serve the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from vnnews.news.importers.runner import run_import
+from vnnews.news.models import Article
+from vnnews.news.sections import load_sections
+
+
+def demo_corpus() -> Path:
+    """data/demo of the source tree (the demo runs from a checkout: `make demo`)."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "data" / "demo"
+        if candidate.is_dir() and (parent / "pyproject.toml").is_file():
+            return candidate
+    raise CommandError("không tìm thấy kho bài mẫu data/demo (chạy từ thư mục mã nguồn)")
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo/nâng cấp CSDL, nạp danh sách chuyên mục, nhập kho bài mẫu data/demo (bỏ qua bài đã "
+        "nhập) rồi chạy trang đọc tại http://127.0.0.1:8000."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-serve", action="store_true", help="chỉ chuẩn bị dữ liệu, không chạy máy chủ"
+        )
+        parser.add_argument(
+            "--bind", default=settings.SERVE_BIND, help="địa chỉ:cổng (mặc định 127.0.0.1:8000)"
+        )
+        parser.add_argument("--corpus", default="", help="thư mục bài mẫu khác data/demo")
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        load_sections()
+        corpus = Path(options["corpus"]) if options["corpus"] else demo_corpus()
+        self.stdout.write(f"Nhập kho bài mẫu {corpus} …")
+        summary = run_import([corpus], batch="demo", stream=self.stderr._out)
+        for line in summary.lines(max_failed=10):
+            self.stdout.write(line)
+        self.stdout.write(f"Có {Article.objects.count()} bài trong CSDL.")
+        if options["no_serve"]:
+            self.stdout.write(f"Trang đọc (khi chạy `vnnews serve`): http://{options['bind']}")
+            return
+        self.stdout.write(f"Mở http://{options['bind']}")
+        call_command("serve", bind=options["bind"])
