@@ -1,0 +1,394 @@
+"""Live ingestion: poll feeds, enqueue new article URLs, fetch each page into the store.
+
+The work happens in `django.tasks` tasks (news/tasks.py) run by django_tasks_db workers; this
+module holds what those tasks do, plus the scheduler tick that only *enqueues* due feed polls.
+Politeness and health are state on the Feed and Source rows (design rule 5):
+
+- Feed: ETag / Last-Modified for conditional GET, next_check_at, consecutive error_count, last_error.
+- Source: last success / error, consecutive error_count; disabled (with the reason) after
+  `SOURCE_MAX_FAILURES` consecutive failed fetches. A single feed is disabled the same way, so a
+  dead feed URL in the default registry does not take its working siblings down.
+
+Exactly-once: two polls of one outlet (its home feed and a section feed list the same article)
+decide what to enqueue while holding a row lock on the Source (SELECT ... FOR UPDATE on
+PostgreSQL; on SQLite every write transaction is IMMEDIATE, which serialises them the same way),
+and skip URLs already stored, tombstoned, or waiting/running in the queue. Workers claim tasks
+with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL) or inside an EXCLUSIVE transaction (SQLite),
+so no two workers run one task; `reap_stale_tasks` re-queues tasks left RUNNING by a killed worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from vnnews.feeds import Entry, FeedError, FeedResult, parse_document
+from vnnews.fetch import Fetcher, FetchError, FetchOptions, RateLimited, backoff_delay
+from vnnews.news.models import Article, Feed, Source, Tombstone
+from vnnews.stories.identity import canonical_url
+
+log = logging.getLogger("vnnews.ingest")
+
+MAX_CHILD_SITEMAPS = 5
+ARTICLE_ATTEMPTS = 3
+POLL_PRIORITY = 10
+
+_fetcher: Fetcher | None = None
+_fetcher_lock = threading.Lock()
+
+
+def fetch_options() -> FetchOptions:
+    timeout = float(settings.FETCH_TIMEOUT)
+    return FetchOptions(
+        site_url=settings.SITE_URL,
+        connect_timeout=max(1.0, timeout / 2),
+        read_timeout=timeout,
+        total_timeout=timeout * 3,
+        max_bytes=int(settings.FETCH_MAX_BYTES),
+        min_host_delay=float(settings.HOST_DELAY),
+        per_host_concurrency=int(settings.HOST_CONCURRENCY),
+        allow_hosts=frozenset(h.lower() for h in settings.FETCH_ALLOW_HOSTS),
+    )
+
+
+def fetcher() -> Fetcher:
+    """One Fetcher per process: its robots.txt cache and per-host throttle are shared by tasks."""
+    global _fetcher
+    with _fetcher_lock:
+        if _fetcher is None:
+            _fetcher = Fetcher(fetch_options())
+        return _fetcher
+
+
+def reset_fetcher() -> None:
+    """Forget the process's Fetcher (after settings change, e.g. in tests)."""
+    global _fetcher
+    with _fetcher_lock:
+        if _fetcher is not None:
+            _fetcher.close()
+        _fetcher = None
+
+
+def origin_for(source: Source) -> str:
+    return f"live:{source.domain}"
+
+
+# -- health ----------------------------------------------------------------------------------
+
+
+def record_success(source: Source, feed: Feed | None = None) -> None:
+    now = timezone.now()
+    Source.objects.filter(pk=source.pk).update(last_success_at=now, error_count=0)
+    if feed is not None:
+        Feed.objects.filter(pk=feed.pk).update(error_count=0, last_error="")
+
+
+def record_failure(source: Source, error: str, feed: Feed | None = None) -> None:
+    """Count one consecutive failure; disable the feed / source when the limit is reached."""
+    now = timezone.now()
+    limit = int(settings.SOURCE_MAX_FAILURES)
+    with transaction.atomic():
+        row = Source.objects.select_for_update().get(pk=source.pk)
+        row.error_count += 1
+        row.last_error = error[:2000]
+        row.last_error_at = now
+        fields = ["error_count", "last_error", "last_error_at"]
+        if row.enabled and row.error_count >= limit:
+            row.enabled = False
+            row.disabled_reason = f"tự tắt sau {row.error_count} lỗi liên tiếp: {error}"[:300]
+            fields += ["enabled", "disabled_reason"]
+            log.warning("source=%s event=source_disabled reason=%s", row.domain, error)
+        row.save(update_fields=fields)
+        if feed is not None:
+            f = Feed.objects.select_for_update().get(pk=feed.pk)
+            f.error_count += 1
+            f.last_error = error[:2000]
+            feed_fields = ["error_count", "last_error"]
+            if f.enabled and f.error_count >= limit:
+                f.enabled = False
+                feed_fields.append("enabled")
+                log.warning("source=%s url=%s event=feed_disabled", row.domain, f.url)
+            f.save(update_fields=feed_fields)
+
+
+# -- queue -----------------------------------------------------------------------------------
+
+
+def queue_depth() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().count()
+
+
+def reap_stale_tasks(lease_seconds: int | None = None) -> int:
+    """Put back tasks that have been RUNNING longer than the lease: their worker died (SIGKILL,
+    power loss) without marking them finished. django_tasks_db (0.13) has no such recovery of its
+    own. A fetch is bounded by its timeouts, so a live worker never holds a task that long; the
+    tasks are idempotent anyway (the store keys articles by canonical URL)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    lease = int(lease_seconds if lease_seconds is not None else settings.TASK_LEASE_SECONDS)
+    cutoff = timezone.now() - timedelta(seconds=lease)
+    count = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).update(status=TaskResultStatus.READY, started_at=None)
+    if count:
+        log.warning("event=tasks_requeued count=%d lease=%ds", count, lease)
+    return count
+
+
+def _pending_urls(urls: list[str]) -> set[str]:
+    """URLs among `urls` that already have a fetch task waiting or running."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from vnnews.news import tasks
+
+    found: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start : start + 500]
+        rows = DBTaskResult.objects.filter(
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            task_path=tasks.fetch_article.module_path,
+            args_kwargs__kwargs__url__in=chunk,
+        ).values_list("args_kwargs", flat=True)
+        found.update(row["kwargs"]["url"] for row in rows)
+    return found
+
+
+def _known_urls(urls: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start : start + 500]
+        known.update(Article.objects.filter(url__in=chunk).values_list("url", flat=True))
+        known.update(Tombstone.objects.filter(url__in=chunk).values_list("url", flat=True))
+    return known
+
+
+def enqueue_entries(source: Source, feed: Feed | None, entries: list[Entry]) -> tuple[int, bool]:
+    """Enqueue one fetch task per new entry. Returns (enqueued, truncated): truncated when the
+    backlog limit stopped us, so the caller must read the feed again in full next time."""
+    from vnnews.news import tasks
+
+    by_url: dict[str, Entry] = {}
+    for entry in entries:
+        try:
+            key = canonical_url(entry.url)
+        except ValueError:
+            continue
+        by_url.setdefault(key, entry)
+    if not by_url:
+        return 0, False
+    room = int(settings.QUEUE_MAX_BACKLOG) - queue_depth()
+    delay = float(settings.HOST_DELAY)
+    now = timezone.now()
+    enqueued = 0
+    truncated = False
+    with transaction.atomic():
+        # Serialise "is it new? enqueue it" per outlet: see the module docstring.
+        Source.objects.select_for_update().filter(pk=source.pk).first()
+        urls = list(by_url)
+        skip = _known_urls(urls) | _pending_urls(urls)
+        for index, url in enumerate(u for u in urls if u not in skip):
+            if enqueued >= room:
+                truncated = True
+                break
+            entry = by_url[url]
+            # Spread one outlet's articles over time so several worker processes stay polite
+            # together (the in-process throttle only sees its own requests).
+            run_after = now + timedelta(seconds=delay * index) if delay and index else None
+            task = (
+                tasks.fetch_article.using(run_after=run_after) if run_after else tasks.fetch_article
+            )
+            task.enqueue(
+                url=url,
+                source_id=source.pk,
+                feed_id=feed.pk if feed else None,
+                section=entry.section,
+                title=entry.title,
+                attempt=1,
+            )
+            enqueued += 1
+    if truncated:
+        log.warning("source=%s event=backlog_full enqueued=%d", source.domain, enqueued)
+    return enqueued, truncated
+
+
+# -- polling ---------------------------------------------------------------------------------
+
+
+def _read_feed(feed: Feed, client: Fetcher, etag: str, last_modified: str):
+    result = client.fetch(
+        feed.url,
+        etag=etag,
+        last_modified=last_modified,
+        accept="application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    )
+    if result.not_modified:
+        return result, None
+    parsed = parse_document(
+        result.body,
+        result.url,
+        kind=feed.kind,
+        content_type=result.content_type,
+        section=feed.source_section,
+    )
+    if parsed.kind == "sitemap_index":
+        merged = FeedResult(kind="sitemap_index", warnings=list(parsed.warnings))
+        # News sites list thousands of sitemaps (one per day or per id range); read a few.
+        for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
+            try:
+                body = client.fetch(child).body
+                merged.entries += parse_document(
+                    body, child, kind="sitemap", section=feed.source_section
+                ).entries
+            except (FetchError, FeedError) as exc:
+                merged.warnings.append(str(exc))
+        parsed = merged
+    return result, parsed
+
+
+def poll_feed(feed_id: int) -> dict:
+    """Fetch one feed (conditional GET), enqueue its new entries, schedule the next check."""
+    feed = Feed.objects.select_related("source").filter(pk=feed_id).first()
+    if feed is None or not feed.enabled or not feed.source.enabled:
+        return {"feed": feed_id, "skipped": True}
+    source = feed.source
+    now = timezone.now()
+    interval = feed.interval_seconds or int(settings.FEED_INTERVAL)
+    try:
+        result, parsed = _read_feed(feed, fetcher(), feed.etag, feed.last_modified)
+    except RateLimited as exc:
+        wait = exc.retry_after or backoff_delay(feed.error_count + 1, base=interval)
+        Feed.objects.filter(pk=feed.pk).update(
+            last_checked_at=now, next_check_at=now + timedelta(seconds=wait), last_error=str(exc)
+        )
+        log.info("source=%s url=%s event=rate_limited wait=%.0f", source.domain, feed.url, wait)
+        return {"feed": feed_id, "error": str(exc)}
+    except (FetchError, FeedError) as exc:
+        record_failure(source, str(exc), feed)
+        wait = backoff_delay(feed.error_count + 1, base=interval, cap=24 * 3600)
+        Feed.objects.filter(pk=feed.pk).update(
+            last_checked_at=now, next_check_at=now + timedelta(seconds=wait)
+        )
+        log.warning("source=%s url=%s event=feed_failed reason=%s", source.domain, feed.url, exc)
+        return {"feed": feed_id, "error": str(exc)}
+    record_success(source, feed)
+    update = {"last_checked_at": now, "next_check_at": now + timedelta(seconds=interval)}
+    if parsed is None:
+        Feed.objects.filter(pk=feed.pk).update(**update)
+        log.info("source=%s url=%s event=feed_not_modified", source.domain, feed.url)
+        return {"feed": feed_id, "not_modified": True, "enqueued": 0}
+    enqueued, truncated = enqueue_entries(source, feed, parsed.entries)
+    if truncated:
+        # Keep the old validators so the next poll reads the feed in full, and come back soon.
+        update["next_check_at"] = now + timedelta(seconds=min(interval, 60))
+    else:
+        update["etag"] = result.etag[:500]
+        update["last_modified"] = result.last_modified[:100]
+    for warning in parsed.warnings:
+        log.info("source=%s url=%s event=feed_warning warning=%s", source.domain, feed.url, warning)
+    Feed.objects.filter(pk=feed.pk).update(**update)
+    log.info(
+        "source=%s url=%s event=feed_polled entries=%d enqueued=%d",
+        source.domain, feed.url, len(parsed.entries), enqueued,
+    )  # fmt: skip
+    return {"feed": feed_id, "entries": len(parsed.entries), "enqueued": enqueued}
+
+
+def fetch_article(
+    url: str, source_id: int, feed_id: int | None = None, attempt: int = 1, **_: object
+) -> dict:
+    """Fetch one article page and hand it to the store (archive -> extract -> normalise ->
+    sanitise -> store). Failures are recorded (ImportRecord with stage "fetch", and on the
+    Source); a retryable one is tried again later, at most ARTICLE_ATTEMPTS times."""
+    from vnnews.news.store import failed_record, ingest_page
+
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return {"url": url, "skipped": "no source"}
+    feed = Feed.objects.filter(pk=feed_id).first() if feed_id else None
+    batch = "live-" + timezone.now().strftime("%Y%m%d")
+    origin = origin_for(source)
+    try:
+        result = fetcher().fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+    except FetchError as exc:
+        if isinstance(exc, RateLimited) or (exc.retryable and attempt < ARTICLE_ATTEMPTS):
+            wait = getattr(exc, "retry_after", None) or backoff_delay(attempt, base=30)
+            _retry_article(
+                url, source, feed, attempt + (0 if isinstance(exc, RateLimited) else 1), wait
+            )
+        if not isinstance(exc, RateLimited):
+            record_failure(source, str(exc))
+            failed_record(
+                batch=batch, origin=origin, item_key=url, url=url, stage="fetch", reason=str(exc)
+            )
+        log.warning("source=%s url=%s event=fetch_failed reason=%s", source.domain, url, exc.reason)
+        return {"url": url, "error": str(exc)}
+    record_success(source)
+    record = ingest_page(
+        result.url,
+        result.body,
+        headers=result.headers,
+        fetched_at=result.fetched_at,
+        source=source,
+        batch=batch,
+        origin=origin,
+        item_key=url,
+    )
+    log.info(
+        "source=%s url=%s event=article_%s stage=%s",
+        source.domain, url, record.outcome, record.stage or "-",
+    )  # fmt: skip
+    return {"url": url, "outcome": record.outcome, "article": record.article_id}
+
+
+def _retry_article(url: str, source: Source, feed: Feed | None, attempt: int, wait: float) -> None:
+    from vnnews.news import tasks
+
+    run_after = timezone.now() + timedelta(seconds=wait)
+    tasks.fetch_article.using(run_after=run_after).enqueue(
+        url=url, source_id=source.pk, feed_id=feed.pk if feed else None, attempt=attempt
+    )
+
+
+# -- scheduling ------------------------------------------------------------------------------
+
+
+def schedule_due_feeds(now: datetime | None = None, limit: int = 500) -> int:
+    """Enqueue a poll task for every enabled feed whose next_check_at has passed. A feed is
+    claimed by moving its next_check_at forward in one conditional UPDATE, so two schedulers
+    (or a slow poll) never enqueue it twice."""
+    from vnnews.news import tasks
+
+    now = now or timezone.now()
+    if queue_depth() >= int(settings.QUEUE_MAX_BACKLOG):
+        log.info("event=scheduler_backlog_full depth=%d", queue_depth())
+        return 0
+    lease = timedelta(seconds=int(settings.TASK_LEASE_SECONDS))
+    due = list(
+        Feed.objects.filter(enabled=True, source__enabled=True, next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    count = 0
+    for pk in due:
+        with transaction.atomic():
+            claimed = Feed.objects.filter(pk=pk, next_check_at__lte=now).update(
+                next_check_at=now + lease
+            )
+            if claimed:
+                tasks.poll_feed.using(priority=POLL_PRIORITY).enqueue(feed_id=pk)
+                count += 1
+    return count
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()

@@ -1,0 +1,202 @@
+"""The real crawler end to end: fixture outlets on 127.0.0.1 -> feed polls -> article tasks ->
+store, run by django_tasks_db's own worker loop."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.fixture_web import FixtureWeb
+from vnnews.news import ingest_live
+from vnnews.news.models import Article, Feed, ImportRecord, Source, Tombstone
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live(settings, tmp_path):
+    settings.FETCH_ALLOW_HOSTS = ["127.0.0.1"]
+    settings.HOST_DELAY = 0.0
+    settings.FETCH_TIMEOUT = 2.0
+    settings.ARCHIVE_DIR = tmp_path / "archive"
+    settings.SOURCE_MAX_FAILURES = 3
+    ingest_live.reset_fetcher()
+    yield settings
+    ingest_live.reset_fetcher()
+
+
+@pytest.fixture
+def web():
+    with FixtureWeb(outlets=3, articles=4) as fixture:
+        yield fixture
+
+
+def run_queue() -> None:
+    call_command(
+        "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+    )
+
+
+def register(outlet, path="/rss/home.rss", kind="rss", name=None) -> Feed:
+    domain = outlet.base.split("//", 1)[1]
+    source, _ = Source.objects.get_or_create(
+        domain=domain, defaults={"name": name or outlet.name, "home_url": outlet.base + "/"}
+    )
+    return Feed.objects.create(source=source, url=outlet.base + path, kind=kind)
+
+
+def crawl() -> None:
+    ingest_live.schedule_due_feeds()
+    run_queue()
+
+
+def test_it_follows_three_outlets_into_the_database(live, web):
+    for outlet in web.outlets:
+        register(outlet)
+    crawl()
+    stored = set(Article.objects.values_list("url", flat=True))
+    expected = {url for outlet in web.outlets for url in outlet.article_urls()}
+    assert stored == expected
+    windows = Article.objects.filter(url__in=web.outlets[2].article_urls())
+    assert all("Bài số" in a.title for a in windows)  # windows-1258 pages decoded
+
+
+def test_a_second_poll_fetches_only_what_is_new(live, web):
+    outlet = web.outlets[0]
+    feed = register(outlet)
+    crawl()
+    before = outlet.hits.copy()
+    (new,) = outlet.publish(1)
+    Feed.objects.filter(pk=feed.pk).update(next_check_at=timezone.now())
+    crawl()
+    fetched_again = [
+        p for p in outlet.hits if p.endswith(".html") and outlet.hits[p] > before.get(p, 0)
+    ]
+    assert fetched_again == [new.path]
+    assert Article.objects.count() == 5
+
+
+def test_an_unchanged_feed_answers_304_and_enqueues_nothing(live, web):
+    feed = register(web.outlets[0])
+    crawl()
+    Feed.objects.filter(pk=feed.pk).update(next_check_at=timezone.now())
+    assert ingest_live.poll_feed(feed.pk) == {"feed": feed.pk, "not_modified": True, "enqueued": 0}
+    feed.refresh_from_db()
+    assert feed.etag and feed.next_check_at > timezone.now()
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/atom.xml", "rss"),
+        ("/sitemap.xml", "sitemap"),
+        ("/news-sitemap.xml", "news_sitemap"),
+        ("/misbehave/feed-is-html", "rss"),
+    ],
+)
+def test_every_kind_of_feed_leads_to_the_articles(live, web, path, kind):
+    outlet = web.outlets[0]
+    register(outlet, path, kind)
+    crawl()
+    stored = set(Article.objects.values_list("url", flat=True))
+    if path == "/misbehave/feed-is-html":
+        # The "feed" is the Thời sự section page: only its articles are linked there.
+        expected = {outlet.base + a.path for a in outlet.articles if a.section == "thoi-su"}
+    else:
+        expected = set(outlet.article_urls())
+    assert stored == expected and expected
+
+
+def test_known_and_deleted_articles_are_not_fetched_again(live, web):
+    outlet = web.outlets[0]
+    deleted = outlet.article_urls()[0]
+    Tombstone.objects.create(url=deleted, reason="gỡ theo yêu cầu")
+    register(outlet)
+    crawl()
+    assert deleted not in set(Article.objects.values_list("url", flat=True))
+    assert outlet.hits.get(outlet.articles[0].path) is None
+
+
+def test_an_article_whose_page_changed_is_updated(live, web):
+    outlet = web.outlets[0]
+    register(outlet)
+    crawl()
+    article = outlet.articles[1]
+    article.revision = 1
+    url = outlet.base + article.path
+    result = ingest_live.fetch_article(url, Source.objects.get().pk)
+    assert result["outcome"] == "updated"
+    stored = Article.objects.get(url=url)
+    assert "Cập nhật lần 1" in stored.text and stored.change_count == 1
+
+
+def test_a_dead_feed_is_recorded_and_disabled_after_repeated_failures(live, web):
+    feed = register(web.outlets[1], "/rss/khong-ton-tai.rss")
+    for _ in range(3):
+        Feed.objects.filter(pk=feed.pk).update(next_check_at=timezone.now())
+        crawl()
+    feed.refresh_from_db()
+    source = feed.source
+    source.refresh_from_db()
+    assert "HTTP 404" in feed.last_error and not feed.enabled
+    assert not source.enabled and "3 lỗi" in source.disabled_reason
+
+
+def test_a_failing_article_is_recorded_with_its_reason(live, web):
+    outlet = web.outlets[0]
+    source = register(outlet).source
+    url = outlet.base + "/misbehave/to-metadata"
+    ingest_live.fetch_article(url, source.pk)
+    record = ImportRecord.objects.get(item_key=url)
+    assert record.outcome == "failed" and record.stage == "fetch"
+    assert "169.254.169.254" in record.reason
+    source.refresh_from_db()
+    assert source.error_count == 1 and "169.254.169.254" in source.last_error
+
+
+def test_a_rate_limited_feed_waits_as_long_as_it_was_told(live, web):
+    feed = register(web.outlets[1], "/misbehave/429")
+    ingest_live.poll_feed(feed.pk)
+    feed.refresh_from_db()
+    wait = (feed.next_check_at - timezone.now()).total_seconds()
+    assert 100 < wait <= 120
+    assert feed.source.error_count == 0  # being asked to wait is not a failure
+
+
+def test_the_scheduler_enqueues_a_due_feed_only_once(live, web):
+    register(web.outlets[0])
+    assert ingest_live.schedule_due_feeds() == 1
+    assert ingest_live.schedule_due_feeds() == 0
+    assert ingest_live.queue_depth() == 1
+
+
+def test_the_backlog_limit_bounds_the_queue_and_the_rest_comes_later(live, web):
+    live.QUEUE_MAX_BACKLOG = 3
+    outlet = web.outlets[0]
+    feed = register(outlet)
+    ingest_live.poll_feed(feed.pk)
+    assert ingest_live.queue_depth() == 3
+    feed.refresh_from_db()
+    assert feed.etag == ""  # read in full next time
+    run_queue()
+    Feed.objects.filter(pk=feed.pk).update(next_check_at=timezone.now())
+    crawl()
+    assert Article.objects.count() == 4
+
+
+def test_a_task_left_running_by_a_dead_worker_is_queued_again(live):
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from vnnews.news import tasks
+
+    result = tasks.poll_feed.enqueue(feed_id=999)
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
+    )
+    assert ingest_live.reap_stale_tasks(lease_seconds=600) == 1
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
+    assert ingest_live.reap_stale_tasks(lease_seconds=600) == 0
