@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def live(settings, tmp_path):
+def live(settings, tmp_path, monkeypatch):
+    # db_worker closes "old" connections between tasks; inside the test's transaction that
+    # would close the test connection on PostgreSQL. The claim/run code is otherwise the real one.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     settings.FETCH_ALLOW_HOSTS = ["127.0.0.1"]
     settings.HOST_DELAY = 0.0
     settings.FETCH_TIMEOUT = 2.0
