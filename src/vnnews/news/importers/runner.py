@@ -178,11 +178,12 @@ class Importer:
         return outcome
 
     def import_file(self, path: Path) -> None:
+        name = path.name.lower()
+        if name.endswith(".meta.json"):
+            return  # a sidecar, read with the file it describes
         module = importer_for(path)
         if module is None:
-            if not path.name.lower().startswith(_QUIET) and not path.name.lower().endswith(
-                _QUIET_SUFFIXES
-            ):
+            if not name.startswith(_QUIET) and not name.endswith(_QUIET_SUFFIXES):
                 self.summary.unknown.append(str(path))
             return
         self.summary.files += 1

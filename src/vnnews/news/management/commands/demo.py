@@ -23,6 +23,9 @@ def demo_corpus() -> Path:
 
 
 class Command(BaseCommand):
+    # The data folder may not exist yet, and the checks open the database: run them after mkdir.
+    requires_system_checks = []
+
     help = (
         "Tạo/nâng cấp CSDL, nạp danh sách chuyên mục, nhập kho bài mẫu data/demo (bỏ qua bài đã "
         "nhập) rồi chạy trang đọc tại http://127.0.0.1:8000."
@@ -38,6 +41,8 @@ class Command(BaseCommand):
         parser.add_argument("--corpus", default="", help="thư mục bài mẫu khác data/demo")
 
     def handle(self, *args, **options):
+        Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+        self.check()
         call_command("migrate", interactive=False, verbosity=0)
         load_sections()
         corpus = Path(options["corpus"]) if options["corpus"] else demo_corpus()

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from vnnews.news.importers.runner import run_import
 from vnnews.news.sections import load_sections
 
 
 class Command(BaseCommand):
+    # Checks open the database; a missing one gets a clear message from handle() instead.
+    requires_system_checks = []
+
     help = (
         "Nhập bài từ tệp hoặc thư mục (đọc đệ quy): HTML (.html/.htm/.html.gz), WARC (.warc/.warc.gz), "
         "JSON Lines (.jsonl/.jsonl.gz/.json), văn bản thô (.txt) và định dạng dantri-unc. "
@@ -30,7 +34,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         batch = options["batch"] or "import-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        load_sections()
+        try:
+            load_sections()
+        except DatabaseError as exc:
+            raise CommandError(
+                f"không mở được cơ sở dữ liệu ({exc}); kiểm tra VNNEWS_DATA_DIR/DATABASE_URL "
+                "và chạy `vnnews migrate` trước"
+            ) from None
         summary = run_import(
             options["paths"], batch=batch, progress=options["progress"], stream=self.stderr._out
         )
