@@ -80,6 +80,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers, validators/304 and the page cache (see the module); before sessions so a cache hit
+    # skips the rest of the stack.
+    "vnnews.site.middleware.SecurityHeadersMiddleware",
+    # Outside the page cache and 304s, so every article page a reader gets is counted.
+    "vnnews.reader.view_counter.ArticleViewMiddleware",
+    "vnnews.site.middleware.ConditionalGetMiddleware",
+    "vnnews.site.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,6 +94,26 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Caches on the embedded default, no extra server: "default" is file-based so all worker
+# processes share the content version and related-article answers; "pages" is per process memory
+# (fastest), keyed by that shared version so a save anywhere invalidates every page.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "vnnews-pages",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+VNNEWS_PAGE_CACHE_ALIAS = "pages"
+VNNEWS_PAGE_CACHE_SECONDS = env_int("VNNEWS_PAGE_CACHE_SECONDS", 60, minimum=0, maximum=86400)
+VNNEWS_HTML_MAX_AGE = env_int("VNNEWS_HTML_MAX_AGE", 60, minimum=0, maximum=86400)
+VNNEWS_FEED_MAX_AGE = env_int("VNNEWS_FEED_MAX_AGE", 300, minimum=0, maximum=86400)
 
 ROOT_URLCONF = "vnnews.site.urls"
 WSGI_APPLICATION = "vnnews.site.wsgi.application"

@@ -5,6 +5,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("vnnews.news.health_urls")),
+    path("", include("vnnews.api.urls")),
     # The reading site last: its catch-all-ish patterns must not shadow the API or feeds.
     path("", include("vnnews.reader.urls")),
 ]

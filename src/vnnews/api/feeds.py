@@ -1,0 +1,124 @@
+"""RSS 2.0 and Atom 1.0 feeds (django.contrib.syndication): the whole site, each section, each
+outlet. Items link to our article page; the outlet's original is the item's source link in the
+description, and near-duplicate copies are left out so one story appears once."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from vnnews.api.links import article_path, section_path, source_path
+from vnnews.news.models import Article, Section, Source
+
+ITEMS = 50
+SITE_NAME = "vnnews"
+
+
+class _VietnameseRss(Rss201rev2Feed):
+    def add_root_elements(self, handler) -> None:
+        super().add_root_elements(handler)
+        handler.addQuickElement("generator", SITE_NAME)
+
+
+def _articles():
+    return (
+        Article.objects.filter(duplicate_of__isnull=True)
+        .select_related("section", "source")
+        .defer("blocks", "text")
+        .order_by("-published", "-id")
+    )
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = _VietnameseRss
+    language = "vi"
+    title = "vnnews — tin mới nhất"
+    description = "Tin mới nhất từ các báo Việt Nam"
+
+    def link(self) -> str:
+        return "/"
+
+    def items(self, obj=None):
+        return _articles()[:ITEMS]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        # Plain text only: the sapo has no markup, and the syndication framework escapes it.
+        return item.sapo
+
+    def item_link(self, item: Article) -> str:
+        return article_path(item)
+
+    def item_guid(self, item: Article) -> str:
+        return f"vnnews:article:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Article):
+        return item.published or item.first_seen
+
+    def item_updateddate(self, item: Article):
+        return item.updated or item.published or item.first_seen
+
+    def item_author_name(self, item: Article) -> str:
+        return item.byline or ", ".join(item.authors or []) or item.source.name
+
+    def item_categories(self, item: Article) -> list[str]:
+        names = [item.section.name] if item.section else []
+        return names + [t for t in (item.tags or []) if t]
+
+
+class LatestArticlesAtom(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestArticlesFeed.description
+
+
+class SectionFeed(LatestArticlesFeed):
+    def get_object(self, request, slug: str) -> Section:
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, obj: Section) -> str:
+        return f"vnnews — {obj.name}"
+
+    def description(self, obj: Section) -> str:
+        return f"Tin mới nhất chuyên mục {obj.name}"
+
+    def link(self, obj: Section) -> str:
+        return section_path(obj)
+
+    def items(self, obj: Section):
+        return _articles().filter(section=obj)[:ITEMS]
+
+
+class SectionAtom(SectionFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Section) -> str:
+        return self.description(obj)
+
+
+class SourceFeed(LatestArticlesFeed):
+    def get_object(self, request, domain: str) -> Source:
+        return get_object_or_404(Source, domain=domain)
+
+    def title(self, obj: Source) -> str:
+        return f"vnnews — {obj.name}"
+
+    def description(self, obj: Source) -> str:
+        return f"Tin mới nhất từ {obj.name} ({obj.domain})"
+
+    def link(self, obj: Source) -> str:
+        return source_path(obj)
+
+    def items(self, obj: Source):
+        return _articles().filter(source=obj)[:ITEMS]
+
+
+class SourceAtom(SourceFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Source) -> str:
+        return self.description(obj)

@@ -1,0 +1,50 @@
+"""Links to the reading site's pages, whatever shape its URLs take.
+
+The reader app owns the page URLs; we ask for `get_absolute_url` first, then the reader's named
+routes, and fall back to this app's own JSON resource so a link is never broken.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+
+def _try_reverse(names_and_kwargs: list[tuple[str, dict]]) -> str | None:
+    for name, kwargs in names_and_kwargs:
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def article_path(article) -> str:
+    if hasattr(article, "get_absolute_url"):
+        return article.get_absolute_url()
+    return _try_reverse(
+        [
+            ("reader:article", {"pk": article.pk}),
+            ("reader:article", {"article_id": article.pk}),
+            ("reader:article", {"id": article.pk}),
+        ]
+    ) or reverse("api:article", kwargs={"pk": article.pk})
+
+
+def section_path(section) -> str:
+    if hasattr(section, "get_absolute_url"):
+        return section.get_absolute_url()
+    return _try_reverse([("reader:section", {"slug": section.slug})]) or (
+        reverse("api:articles") + f"?section={section.slug}"
+    )
+
+
+def source_path(source) -> str:
+    if hasattr(source, "get_absolute_url"):
+        return source.get_absolute_url()
+    return _try_reverse([("reader:source", {"domain": source.domain})]) or (
+        reverse("api:articles") + f"?source={source.domain}"
+    )
+
+
+def absolute(site_url: str, path: str) -> str:
+    return site_url.rstrip("/") + path

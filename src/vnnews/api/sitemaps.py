@@ -1,0 +1,114 @@
+"""Sitemaps (django.contrib.sitemaps), a Google News sitemap and robots.txt.
+
+The sitemaps protocol allows at most 50,000 URLs per file (sitemaps.org/protocol.html), so the
+article sitemap is paginated at that size and /sitemap.xml is an index of all pages. The Google
+News sitemap lists only articles published in the last two days, at most 1,000 (Google's limits
+for news sitemaps), with the news:publication, news:publication_date and news:title tags.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.sitemaps import Sitemap
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.xmlutils import SimplerXMLGenerator
+from django.views.decorators.http import require_GET
+
+from vnnews.api.links import article_path, section_path
+from vnnews.news.models import Article, Section
+
+PROTOCOL_LIMIT = 50_000
+NEWS_WINDOW = timedelta(days=2)
+NEWS_LIMIT = 1_000
+PUBLICATION_NAME = "vnnews"
+PUBLICATION_LANGUAGE = "vi"
+
+
+class ArticleSitemap(Sitemap):
+    limit = PROTOCOL_LIMIT
+    changefreq = "daily"
+
+    def items(self):
+        return (
+            Article.objects.filter(duplicate_of__isnull=True)
+            .select_related("section", "source")
+            .only("id", "url", "published", "updated", "first_seen", "section__slug", "source")
+            .order_by("-published", "-id")
+        )
+
+    def location(self, item: Article) -> str:
+        return article_path(item)
+
+    def lastmod(self, item: Article):
+        return item.updated or item.published or item.first_seen
+
+
+class SectionSitemap(Sitemap):
+    changefreq = "hourly"
+    priority = 0.8
+
+    def items(self):
+        return Section.objects.all()
+
+    def location(self, item: Section) -> str:
+        return section_path(item)
+
+
+SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap}
+
+
+@require_GET
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    """Google News sitemap: <urlset> with a <news:news> block per recent article."""
+    since = timezone.now() - NEWS_WINDOW
+    articles = (
+        Article.objects.filter(duplicate_of__isnull=True, published__gte=since)
+        .select_related("section", "source")
+        .defer("blocks", "text", "sapo")
+        .order_by("-published", "-id")[:NEWS_LIMIT]
+    )
+    response = HttpResponse(content_type="application/xml; charset=utf-8")
+    xml = SimplerXMLGenerator(response, "utf-8")
+    xml.startDocument()
+    xml.startElement(
+        "urlset",
+        {
+            "xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9",
+            "xmlns:news": "http://www.google.com/schemas/sitemap-news/0.9",
+        },
+    )
+    for article in articles:
+        xml.startElement("url", {})
+        xml.addQuickElement("loc", request.build_absolute_uri(article_path(article)))
+        xml.startElement("news:news", {})
+        xml.startElement("news:publication", {})
+        xml.addQuickElement("news:name", PUBLICATION_NAME)
+        xml.addQuickElement("news:language", PUBLICATION_LANGUAGE)
+        xml.endElement("news:publication")
+        # W3C datetime with offset, as the news sitemap spec asks.
+        xml.addQuickElement(
+            "news:publication_date", timezone.localtime(article.published).isoformat()
+        )
+        xml.addQuickElement("news:title", article.title)
+        xml.endElement("news:news")
+        xml.endElement("url")
+    xml.endElement("urlset")
+    xml.endDocument()
+    return response
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('api:sitemap-index'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('api:sitemap-news'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

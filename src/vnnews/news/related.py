@@ -1,0 +1,103 @@
+""" "Có thể bạn quan tâm": related articles for an article page.
+
+    from vnnews.news.related import related_articles
+    related_articles(article, limit=6) -> list[Article]
+
+Order: other articles of the same story (newest first), then the most similar recent articles by
+TF-IDF over title and sapo (vnnews.stories.related). Near-duplicate copies never appear: not the
+article's own copies, not the original it copies, not any copy at all.
+
+Fast by two caches: each process keeps one similarity index over the most recent articles, rebuilt
+when the content version changes (at most once per REBUILD_SECONDS), and the answer for each
+article (a short list of ids) is kept in Django's cache under the content version.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.core.cache import cache
+
+from vnnews.api import content_version
+from vnnews.news.models import Article
+from vnnews.stories.related import RelatedDocument, RelatedIndex
+
+INDEX_SIZE = 3000  # the most recent articles that can be suggested by similarity
+REBUILD_SECONDS = 120
+ANSWER_SECONDS = 3600
+
+_lock = threading.Lock()
+_state: dict[str, object] = {"index": None, "version": None, "built_at": 0.0}
+
+
+def _build_index() -> RelatedIndex:
+    rows = (
+        Article.objects.filter(duplicate_of__isnull=True)
+        .order_by("-published", "-id")
+        .values_list("pk", "title", "sapo")[:INDEX_SIZE]
+    )
+    return RelatedIndex(RelatedDocument(pk, title, sapo) for pk, title, sapo in rows)
+
+
+def recent_index() -> RelatedIndex:
+    """The process's similarity index, rebuilt when content changed and it is old enough."""
+    version = content_version.current()
+    with _lock:
+        index = _state["index"]
+        stale = _state["version"] != version
+        old = time.monotonic() - float(_state["built_at"]) > REBUILD_SECONDS
+        if index is None or (stale and old):
+            index = _build_index()
+            _state.update(index=index, version=version, built_at=time.monotonic())
+        return index  # type: ignore[return-value]
+
+
+def reset() -> None:
+    """Forget the index (tests, or after a bulk import in this process)."""
+    with _lock:
+        _state.update(index=None, version=None, built_at=0.0)
+
+
+def _related_ids(article: Article, limit: int) -> list[int]:
+    excluded = {article.pk}
+    if article.duplicate_of_id:
+        excluded.add(article.duplicate_of_id)
+    excluded.update(Article.objects.filter(duplicate_of=article).values_list("pk", flat=True))
+    ids: list[int] = []
+    if article.story_id:
+        ids = list(
+            Article.objects.filter(story_id=article.story_id, duplicate_of__isnull=True)
+            .exclude(pk__in=excluded)
+            .order_by("-published", "-id")
+            .values_list("pk", flat=True)[:limit]
+        )
+    if len(ids) < limit:
+        index = recent_index()
+        skip = excluded | set(ids)
+        if article.pk in index:
+            found = index.similar(article.pk, k=limit - len(ids), exclude=skip)
+        else:
+            found = index.similar_to_text(
+                article.title, article.sapo, k=limit - len(ids), exclude=skip
+            )
+        ids.extend(key for key, _ in found)
+    return ids
+
+
+def related_articles(article: Article, limit: int = 6) -> list[Article]:
+    """Up to `limit` related articles, same story first; see the module docstring."""
+    if limit <= 0 or article.pk is None:
+        return []
+    key = f"vnnews:related:{content_version.current()}:{article.pk}:{limit}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = _related_ids(article, limit)
+        cache.set(key, ids, ANSWER_SECONDS)
+    by_id = (
+        Article.objects.filter(duplicate_of__isnull=True)
+        .select_related("section", "source")
+        .defer("blocks", "text")
+        .in_bulk(ids)
+    )
+    return [by_id[i] for i in ids if i in by_id]

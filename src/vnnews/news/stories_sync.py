@@ -1,0 +1,168 @@
+"""Put one stored article into the identity layers 3 and 4 (design rule 7): near duplicate and
+story. The storage orchestrator calls `assign_story(article)` right after saving an article.
+
+    from vnnews.news.stories_sync import assign_story
+    assign_story(article)        # sets simhash, duplicate_of, story; saves those three fields
+
+The matching itself is the Django-free core (vnnews.stories); this module only chooses the
+candidates (articles published within the story window) and writes the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, OrderedDict
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from vnnews.news.models import Article, Story
+from vnnews.stories.clustering import (
+    DEFAULT_CLUSTER_OPTIONS,
+    ClusterOptions,
+    document_text,
+)
+from vnnews.stories.near_duplicates import DEFAULT_OPTIONS, find_near_duplicate, simhash
+from vnnews.stories.vectors import TfidfModel, Vector, cosine, features, truncate
+
+log = logging.getLogger("vnnews.stories")
+
+# Near-duplicate copies are looked for among articles published this close to the new one.
+DUPLICATE_WINDOW = timedelta(days=7)
+# At most this many recent articles are compared when choosing a story: bounded work per article.
+MAX_STORY_CANDIDATES = 1500
+
+# Feature counts of candidate articles, kept between calls: folding the text is the costly part,
+# and during an import every article is a candidate for the next few hundred.
+_COUNTS_CACHE: OrderedDict[tuple[int, datetime | None], Counter[str]] = OrderedDict()
+_COUNTS_CACHE_SIZE = 20_000
+
+
+def fingerprint_text(article: Article) -> str:
+    """What a copy shares with its original: the body (with the sapo); headlines get rewritten."""
+    body = "\n".join(part for part in (article.sapo, article.text) if part)
+    return body or article.title
+
+
+def _when(article: Article) -> datetime:
+    return article.published or article.first_seen or timezone.now()
+
+
+def _story_counts(article: Article, options: ClusterOptions) -> Counter[str]:
+    key = (article.pk, article.last_changed)
+    counts = _COUNTS_CACHE.get(key)
+    if counts is None:
+        text = "\n".join(part for part in (article.sapo, article.text) if part)
+        counts = features(document_text(article.title, text, options), options.vector)
+        _COUNTS_CACHE[key] = counts
+        if len(_COUNTS_CACHE) > _COUNTS_CACHE_SIZE:
+            _COUNTS_CACHE.popitem(last=False)
+    else:
+        _COUNTS_CACHE.move_to_end(key)
+    return counts
+
+
+def _near_duplicate_of(article: Article, fingerprint: int) -> Article | None:
+    when = _when(article)
+    rows = (
+        Article.objects.filter(
+            duplicate_of__isnull=True,
+            simhash__isnull=False,
+            published__gte=when - DUPLICATE_WINDOW,
+            published__lte=when + DUPLICATE_WINDOW,
+        )
+        .exclude(pk=article.pk)
+        .values_list("pk", "simhash")
+    )
+    match = find_near_duplicate(fingerprint, rows, DEFAULT_OPTIONS)
+    return Article.objects.filter(pk=match).first() if match is not None else None
+
+
+def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
+    """The story whose centroid is most similar to the article, if similar enough."""
+    when = _when(article)
+    candidates = list(
+        Article.objects.filter(
+            duplicate_of__isnull=True,
+            story__isnull=False,
+            published__gte=when - options.window,
+            published__lte=when + options.window,
+        )
+        .exclude(pk=article.pk)
+        .only("pk", "title", "sapo", "text", "story_id", "last_changed", "published")
+        .order_by("-published")[:MAX_STORY_CANDIDATES]
+    )
+    if not candidates:
+        return None
+    counts = {c.pk: _story_counts(c, options) for c in candidates}
+    own = _story_counts(article, options)
+    model = TfidfModel(options.vector).fit([*counts.values(), own])
+    vector = truncate(model.vector(own), options.max_features)
+    totals: dict[int, Vector] = {}
+    for c in candidates:
+        total = totals.setdefault(c.story_id, {})
+        for f, w in truncate(model.vector(counts[c.pk]), options.max_features).items():
+            total[f] = total.get(f, 0.0) + w
+    best_id, best_sim = None, 0.0
+    for story_id, total in totals.items():
+        norm = sum(w * w for w in total.values()) ** 0.5
+        sim = cosine(vector, total) / norm if norm else 0.0
+        if sim > best_sim:
+            best_id, best_sim = story_id, sim
+    if best_id is None or best_sim < options.threshold:
+        return None
+    return Story.objects.filter(pk=best_id).first()
+
+
+def assign_story(article: Article, options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) -> Article:
+    """Set `article.simhash`, `duplicate_of` (a near-identical earlier copy, or None) and
+    `story` (joined or newly created), save those fields and return the article.
+
+    A near duplicate joins its original's story. Safe to call again after an update: the article
+    is re-fingerprinted and may move to another story (the old story's size is decremented).
+    """
+    fingerprint = simhash(fingerprint_text(article))
+    original = _near_duplicate_of(article, fingerprint) if fingerprint else None
+    if original is not None and original.duplicate_of_id == article.pk:
+        original = None  # never make two articles copies of each other
+    with transaction.atomic():
+        old_story_id = article.story_id
+        story = None
+        if original is not None:
+            story = original.story
+            if story is None:
+                story = Story.objects.create(title=original.title)
+                Article.objects.filter(pk=original.pk).update(story=story)
+                original.story = story
+        else:
+            story = _choose_story(article, options)
+            if story is None:
+                story = Story.objects.create(
+                    title=article.title,
+                    created_at=_when(article),
+                    updated_at=_when(article),
+                    size=0,
+                )
+        article.simhash = fingerprint
+        article.duplicate_of = original
+        article.story = story
+        # save(), not update(): the post_save signal keeps the search index (which leaves
+        # duplicates out) and the page-cache version in step.
+        article.save(update_fields=["simhash", "duplicate_of", "story"])
+        if old_story_id != story.pk:
+            if old_story_id:
+                Story.objects.filter(pk=old_story_id, size__gt=0).update(size=F("size") - 1)
+                Story.objects.filter(pk=old_story_id, size=0).delete()
+            Story.objects.filter(pk=story.pk).update(size=F("size") + 1)
+        latest = _when(article)
+        Story.objects.filter(pk=story.pk, updated_at__lt=latest).update(updated_at=latest)
+    log.info(
+        "story assigned source=%s url=%s story=%s duplicate_of=%s",
+        getattr(article.source, "domain", ""),
+        article.url,
+        story.pk,
+        original.pk if original else "",
+    )
+    return article
