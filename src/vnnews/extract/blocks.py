@@ -57,7 +57,25 @@ _BLOCK_TAGS = frozenset(
 _LAYOUT_CELL = ", ".join(
     f"{c} {t}" for c in ("td", "th") for t in ("table", "p", "div", "ul", "h2", "h3")
 )
-_INLINE = frozenset(["span", "code", "a", "em", "strong", "b", "i", "small", "time", "abbr", "sup", "sub", "mark", "u", "font"])
+_INLINE = frozenset(
+    [
+        "span",
+        "code",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "small",
+        "time",
+        "abbr",
+        "sup",
+        "sub",
+        "mark",
+        "u",
+        "font",
+    ]
+)
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SKIP = frozenset(
     [
@@ -90,6 +108,7 @@ _CAPTION_CLASS = re.compile(
     re.I,
 )
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src", "srcset")
+_ICON = re.compile(r"/icons?/|spacer|pixel\.|blank\.gif|/emoji/|\bico_|logo", re.I)
 _FILENAME = re.compile(r"^\s*[\w.-]*\d[\w.-]*\s+[\w.-]*(jpe?g|png|gif|webp)\s*$", re.I)
 
 
@@ -101,6 +120,7 @@ class Para:
     caption_like: bool = False
     emphasis: bool = False  # whole text inside <em>/<i>/<strong>/<b>
     right: bool = False  # right-aligned (Vietnamese bylines)
+    center: bool = False  # centred (captions under pictures on older Vietnamese sites)
     cls: str = ""
 
 
@@ -124,7 +144,7 @@ class Walk:
     _ctx: list[str] = field(default_factory=list)
 
     # -- paragraphs ---------------------------------------------------------------------------
-    def flush(self, cls: str = "", right: bool = False) -> None:
+    def flush(self, cls: str = "", right: bool = False, center: bool = False) -> None:
         if not self._buf:
             return
         raw = "".join(self._buf)
@@ -146,6 +166,7 @@ class Walk:
                     caption_like=bool(ctx and _CAPTION_CLASS.search(ctx)),
                     emphasis=emph >= n * 0.9,
                     right=right,
+                    center=center,
                     cls=ctx,
                 )
             )
@@ -217,13 +238,11 @@ class Walk:
             return
         if tag == "p" or tag == "pre":
             self.flush()
-            right = (attrs.get("align") or "").lower() == "right" or "right" in (
-                attrs.get("style") or ""
-            ).replace(" ", "")
+            align = _align(attrs)
             self._ctx.append(cid)
             self.walk(node, depth)
             self._ctx.pop()
-            self.flush(cls=cid, right=right)
+            self.flush(cls=cid, right=align == "right", center=align == "center")
             return
         if tag in ("ul", "ol"):
             self.flush()
@@ -253,10 +272,11 @@ class Walk:
             return
         if tag in _BLOCK_TAGS:
             self.flush()
+            align = _align(attrs)
             self._ctx.append(cid)
             self.walk(node, depth)
             self._ctx.pop()
-            self.flush(cls=cid)
+            self.flush(cls=cid, right=align == "right", center=align == "center")
             return
         # Inline or unknown element (span, font, u, ...): its text joins the current paragraph.
         self._ctx.append(cid) if cid else None
@@ -280,8 +300,12 @@ class Walk:
             if value and not value.startswith("data:"):
                 src = value.split(",")[0].strip().split(" ")[0] if "srcset" in name else value
                 break
-        if not src:
+        if not src or _ICON.search(src):
             return
+        for dim in ("width", "height"):
+            value = (attrs.get(dim) or "").strip().rstrip("px")
+            if value.isdigit() and int(value) < 60:
+                return  # icons, spacers and tracking pixels
         self.add(
             Block(
                 "image",
@@ -322,7 +346,7 @@ class Walk:
                 self.image(img, img.attributes)
             caption = _clean(node.text(separator=" "))
             if caption and self.blocks and self.blocks[-1].kind == "image":
-                self.blocks[-1].caption = caption
+                self.blocks[-1].caption, self.blocks[-1].credit = split_credit(caption)
                 self.removed.append(Removed("caption", caption[:200], "image table caption"))
             return
         # (Lexbor's css_first also matches the node itself, so look inside the cells.)
@@ -370,6 +394,8 @@ class Walk:
                 self.element(child, child.tag, depth + 1)
         self.flush()
         images = [b for b in self.blocks[start:] if b.kind in ("image", "video", "embed")]
+        if caption and not credit:
+            caption, credit = split_credit(caption)
         if images:
             images[0].caption = caption
             images[0].credit = credit
@@ -388,9 +414,32 @@ class Walk:
             self.add(Block("quote", text=text), Para(cls=cid))
 
 
+def _align(attrs: dict) -> str:
+    align = (attrs.get("align") or "").lower()
+    if align:
+        return align
+    style = (attrs.get("style") or "").replace(" ", "").lower()
+    if "text-align:" in style:
+        return style.split("text-align:", 1)[1].split(";", 1)[0]
+    return ""
+
+
 def _clean(text: str) -> str:
     text = _WS.sub(" ", text or "").strip()
     return normalize(text) if text and not text.isascii() else text
+
+
+# "Ảnh: Bệnh viện cung cấp", "(Ảnh: TTXVN)", "Photo: Reuters" closing a caption.
+_CREDIT = re.compile(
+    r"\s*\(?\b(Ảnh|Ảnh minh họa|Nguồn|Photo|Credit|Image)\s*[:：]\s*([^()]{2,60})\)?\s*$"
+)
+
+
+def split_credit(caption: str) -> tuple[str, str]:
+    m = _CREDIT.search(caption)
+    if not m or m.start() == 0:
+        return caption, ""
+    return caption[: m.start()].strip(), m.group(2).strip(" .")
 
 
 def looks_like_filename(text: str) -> bool:

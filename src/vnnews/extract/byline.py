@@ -51,6 +51,9 @@ def names(byline: str) -> list[str]:
     out = []
     for part in _SPLIT.split(text):
         part = part.strip(" .")
+        sm = _SOURCE.match(part)
+        if sm and sm.group(1).lower() in ("theo", "nguồn", "nguồn tin", "source"):
+            continue
         if part and len(part) <= 40:
             out.append(normalize(part.title() if part.isupper() else part))
     return out

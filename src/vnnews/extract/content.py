@@ -29,7 +29,25 @@ _TEXT_HOLDERS = "p, pre, blockquote, h2, h3, h4, li, td, dd, div, span, section,
 # Never stripped by name: the page itself, landmarks, and inline markup (a "hljs-comment" span
 # is code, a "share-count" span is harmless).
 _KEEP_TAGS = frozenset(
-    ["body", "html", "main", "article", "span", "code", "a", "em", "strong", "b", "i", "small", "time", "abbr", "sup", "sub", "mark"]
+    [
+        "body",
+        "html",
+        "main",
+        "article",
+        "span",
+        "code",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "small",
+        "time",
+        "abbr",
+        "sup",
+        "sub",
+        "mark",
+    ]
 )
 _PARA_TAGS = {"p", "pre", "blockquote", "h2", "h3", "h4", "li", "dd"}
 

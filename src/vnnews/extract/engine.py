@@ -51,7 +51,9 @@ def extract(
     if hints.get("sapo"):
         sapo_node = tree.css_first(hints["sapo"])
     if sapo_node is None and is_vi:
-        sapo_node = sapo.find_node(tree)
+        sapo_node = sapo.find_node(tree) or sapo.near_headline(meta.h1)
+    if sapo_node is not None:
+        sapo.clean_node(sapo_node)
     sapo_text = metadata.clean(sapo_node.text(separator=" ")) if sapo_node is not None else ""
     if sapo_node is not None:
         sapo_node.decompose()
@@ -94,7 +96,10 @@ def extract(
     if is_vi or dom_byline == "":
         printed, items, facts = refine.trailing_byline(items, facts, removed)
     printed = printed or dom_byline
-    authors = meta.authors or (byline.names(printed) if printed else [])
+    # Vietnamese outlets fill meta author with desk or CMS names ("SEO, Traffic Team",
+    # "Công nghệ ChannelVN"); the printed byline is the reliable one there.
+    printed_names = byline.names(printed) if printed else []
+    authors = printed_names if (is_vi and printed_names) else meta.authors or printed_names
 
     body_text = "\n\n".join(_block_text(b) for b in items if b.kind in _PARAGRAPH_KINDS)
     if not body_text and not sapo_text:

@@ -119,14 +119,22 @@ def _pick_title(tree: LexborHTMLParser, metas: dict[str, list[str]], ld: dict) -
     og = clean(_first(metas, "og:title", "twitter:title"))
     head = clean(tree.css_first("title").text() if tree.css_first("title") else "")
     headline = clean(ld.get("headline"))
-    reference = [t.lower() for t in (og, headline, head) if t]
+    head_parts = [p for p in _TITLE_SPLIT.split(head) if p] if head else []
+    reference = [t.lower() for t in (og, headline) if t]
+    if head_parts:
+        # Only the first part of "Headline - Site": an <h1> holding the site name is a logo.
+        reference += [head.lower(), head_parts[0].lower()]
     h1_node = None
     for node in tree.css("h1"):
         text = clean(node.text())
         if len(text) < 8:
             continue
         low = text.lower()
-        if not reference or any(low in r or r in low for r in reference):
+        if not reference or any(
+            low == r or (len(low) > 20 and (low in r or r in low)) for r in reference
+        ):
+            if not (og or headline) and len(head_parts) > 1 and low not in head_parts[0].lower():
+                continue
             return text, node
         if h1_node is None:
             h1_node = (text, node)
@@ -137,9 +145,55 @@ def _pick_title(tree: LexborHTMLParser, metas: dict[str, list[str]], ld: dict) -
     if h1_node:
         return h1_node
     if head:
-        parts = _TITLE_SPLIT.split(head)
-        return (max(parts, key=len) if len(parts) > 1 else head), None
+        parts = [p for p in _TITLE_SPLIT.split(head) if p]
+        if len(parts) > 1:
+            # "Headline - Section | Site": the part printed as a heading on the page wins.
+            keys = {p.lower(): p for p in parts}
+            for node in tree.css("h2, h3, .title, .Title, [class*=title]"):
+                text = clean(node.text())
+                if text.lower() in keys and len(text) >= 8:
+                    return text, node
+            return (parts[0] if len(parts[0].split()) >= 3 else max(parts, key=len)), None
+        return head, None
     return "", None
+
+
+_DATE_SELECTOR = (
+    "time[datetime], [itemprop=datePublished], .date, .time, .publish-date, .pubdate,"
+    " .date-time, .article__meta time, .detail-time, .header-content .date, .spanTime,"
+    " .timePost, .timestamp, [class*=date], [class*=time], [class*=Date], [class*=Time],"
+    " span.fon7, .post-time, .meta-date"
+)
+
+
+def visible_date(scope: Any, default_tz: str) -> datetime | None:
+    """The first date printed in a date-like element under `scope`."""
+    day_only = None
+    for node in scope.css(_DATE_SELECTOR):
+        value = node.attributes.get("datetime") or node.attributes.get("content")
+        text = value or node.text()
+        if not text or len(text) > 120:
+            continue
+        parsed = parse_datetime(text, default_tz)
+        if parsed is not None:
+            if ":" in text or "h" in text.lower():
+                return parsed
+            # A bare day (often <meta itemprop> beside the printed time): keep looking.
+            day_only = day_only or parsed
+    return day_only
+
+
+def date_near(node: Any, default_tz: str) -> datetime | None:
+    """A visible date close to the headline: tickers elsewhere on the page print dates too."""
+    scope = node.parent if node is not None else None
+    for _ in range(4):
+        if scope is None:
+            return None
+        found = visible_date(scope, default_tz)
+        if found is not None:
+            return found
+        scope = scope.parent
+    return None
 
 
 def _visible_date(tree: LexborHTMLParser, default_tz: str) -> datetime | None:
@@ -184,8 +238,14 @@ def read(tree: LexborHTMLParser, url: str | None, default_tz: str) -> Metadata:
         "article.published",
     )
     meta.published = parse_datetime(published, default_tz) if published else None
-    if meta.published is None:
-        meta.published = _visible_date(tree, default_tz)
+    if meta.published is None or (published and ":" not in published):
+        # No date, or a date without a time ("2012-12-25"): the printed one near the
+        # headline is more precise when it falls on the same day.
+        near = date_near(meta.h1, default_tz) or (
+            None if meta.published else _visible_date(tree, default_tz)
+        )
+        if near is not None and (meta.published is None or near.date() == meta.published.date()):
+            meta.published = near
     updated = ld.get("dateModified") or _first(
         metas, "article:modified_time", "og:updated_time", "datemodified", "lastmod"
     )

@@ -3,9 +3,21 @@ and the site blocks that trail the article ("Có thể bạn quan tâm", "Tin kh
 
 from __future__ import annotations
 
+import re
+
 from vnnews.extract import boilerplate, byline
 from vnnews.extract.article import Block, Removed
-from vnnews.extract.blocks import Para, looks_like_filename
+from vnnews.extract.blocks import Para, looks_like_filename, split_credit
+
+_DATELINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
+
+
+def is_dateline(text: str) -> bool:
+    """A short line at the top of the body that only prints the date ("Thứ năm, 20/12/2012")."""
+    if len(text) > 60 or not _DATELINE.search(text):
+        return False
+    letters = sum(ch.isalpha() for ch in _DATELINE.sub("", text))
+    return letters < 25
 
 
 def clean(
@@ -24,10 +36,14 @@ def clean(
                 removed.append(Removed("filename", text, "image file name"))
                 i += 1
                 continue
+            if not out and is_dateline(text):
+                removed.append(Removed("other", text, "dateline"))
+                i += 1
+                continue
             prev = out[-1] if out else None
             if prev is not None and prev.kind == "image" and not prev.caption:
-                if fact.caption_like or (fact.emphasis and len(text) < 300):
-                    prev.caption = text
+                if fact.caption_like or ((fact.emphasis or fact.center) and len(text) < 300):
+                    prev.caption, prev.credit = split_credit(text)
                     removed.append(Removed("caption", text[:200], "text under an image"))
                     i += 1
                     continue
@@ -73,18 +89,29 @@ def clean(
 def trailing_byline(
     items: list[Block], facts: list[Para], removed: list[Removed]
 ) -> tuple[str, list[Block], list[Para]]:
-    """A byline among the last few paragraphs, returned and taken out of the body."""
-    for back in range(1, min(4, len(items)) + 1):
+    """The byline among the last few paragraphs ("Nhóm PV" then "Theo Infonet" may be two
+    lines), returned and taken out of the body."""
+    found: list[int] = []
+    for back in range(1, min(5, len(items)) + 1):
         i = len(items) - back
         block, fact = items[i], facts[i]
         if block.kind == "image":
             continue
         if block.kind != "paragraph":
             break
-        hint = fact.right or fact.emphasis or "author" in fact.cls.lower()
+        cls = fact.cls.lower()
+        hint = fact.right or fact.emphasis or "author" in cls or "source" in cls
         if byline.looks_like_byline(block.text, hint):
-            removed.append(Removed("byline", block.text, "byline at the end of the body"))
-            return block.text, items[:i] + items[i + 1 :], facts[:i] + facts[i + 1 :]
-        if len(block.text) > 120:
+            found.append(i)
+            if len(found) == 2:
+                break
+            continue
+        if found or len(block.text) > 120:
             break
-    return "", items, facts
+    if not found:
+        return "", items, facts
+    found.sort()
+    printed = " - ".join(items[i].text for i in found)
+    removed.append(Removed("byline", printed, "byline at the end of the body"))
+    keep = [k for k in range(len(items)) if k not in found]
+    return printed, [items[k] for k in keep], [facts[k] for k in keep]

@@ -13,12 +13,54 @@ SAPO_SELECTOR = (
     ".sapo, h2.sapo, .article__sapo, .detail-sapo, .singular-sapo, .sapo_detail, .news-sapo,"
     " .article-sapo, .detail__summary, .sapo-detail, .box-sapo, [class*=sapo],"
     " h2.description, p.description, .article__lead, .the-article-summary, .lead-detail,"
-    " .short_intro, .ArticleLead, .detail-lead, .knc-sapo, .summary-detail, .article-summary"
+    " .short_intro, .ArticleLead, .detail-lead, .knc-sapo, .summary-detail, .article-summary,"
+    " .Lead, h2.pHead, p.pHead, .chapeau, #chapeau"
 )
+_LEAD_CLASS = re.compile(
+    r"lead|sapo|desc|summary|intro|head|chapeau|fon33|excerpt|standfirst", re.I
+)
+_SAPO_TAGS = frozenset({"h2", "p", "div", "span", "h3", "strong", "b", "em"})
 # "(Dân trí) - ", "(LĐTĐ) ", "(PLVN) - ", "TPO - ", "VOV.VN - ", "NDO - ", "ANTD.VN - "
 OUTLET_TAG = re.compile(
     r"^\s*(\([^()\n]{2,30}\)\s*[-–—:]?\s*|[A-ZĐ][A-Za-zĐđ.]{1,14}(\.VN|\.vn|\.com\.vn)?\s*[-–—]\s+)"
 )
+
+
+def near_headline(h1: LexborNode | None) -> LexborNode | None:
+    """The lead printed right after the headline: an <h2>, or a block named like a lead."""
+    if h1 is None:
+        return None
+    node = h1
+    for _ in range(3):  # the headline, then its parent, then its grandparent
+        sibling = node.next
+        seen = 0
+        while sibling is not None and seen < 6:
+            if sibling.is_element_node:
+                seen += 1
+                tag = sibling.tag
+                cls = sibling.attributes.get("class") or ""
+                text = sibling.text(strip=True)
+                if tag in _SAPO_TAGS and 60 <= len(text) <= 1500:
+                    if sibling.css_first("p ~ p, li, h1") is not None:
+                        return None
+                    if tag == "h2" or _LEAD_CLASS.search(cls):
+                        return sibling
+                    return None
+            sibling = sibling.next
+        node = node.parent
+        if node is None or node.tag in ("body", "html"):
+            return None
+    return None
+
+
+def clean_node(node: LexborNode) -> None:
+    """Drop the related link some outlets append inside the sapo ("(Dân trí) - ... >> Tin")."""
+    if len(node.text(strip=True)) < 80:
+        return
+    for a in node.css("a"):
+        text = a.text(strip=True)
+        if text.startswith(">") or len(text) > 20:
+            a.decompose()
 
 
 def find_node(tree: LexborHTMLParser, scope: LexborNode | None = None) -> LexborNode | None:
