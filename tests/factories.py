@@ -6,6 +6,7 @@ import itertools
 import re
 from datetime import datetime, timedelta
 
+import pytest
 from django.utils import timezone
 
 from vnnews.news.models import Article, Section, Source
@@ -176,3 +177,19 @@ def make_seed_article(seed_text: str, *, section: Section | None = None, **extra
         lead_image=next((b["src"] for b in fields["blocks"] if b["kind"] == "image"), ""),
         **extra,
     )
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Static URLs without collectstatic's manifest (tests never run collectstatic), no page
+    cache (each test sees its own rows) and no views left waiting from an earlier test."""
+    from vnnews.reader import view_counter
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.VNNEWS_PAGE_CACHE_SECONDS = 0
+    view_counter._pending.clear()
+    yield
+    view_counter._pending.clear()

@@ -37,6 +37,13 @@ class SearchResults:
     def next_page(self) -> int | None:
         return self.page + 1 if self.has_next else None
 
+    # The reader's list templates read pages as .number / .next_number.
+    @property
+    def number(self) -> int:
+        return self.page
+
+    next_number = next_page
+
 
 def backend(using: str = "default") -> ModuleType:
     vendor = connections[using].vendor

@@ -1,0 +1,94 @@
+"""What the pages list: latest articles, by section, outlet or tag; related; most viewed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from vnnews.news.models import Article, ArticleViewHour, Section
+
+log = logging.getLogger("vnnews.reader")
+
+# Lists never need the body: leave the big columns in the database.
+_LIST_DEFER = ("blocks", "text", "authors", "tags")
+
+
+def listed() -> QuerySet[Article]:
+    """Articles a reader sees in lists: not copies of another article, newest first."""
+    return (
+        Article.objects.filter(duplicate_of__isnull=True)
+        .select_related("source", "section")
+        .defer(*_LIST_DEFER)
+        .order_by("-published", "-id")
+    )
+
+
+def tagged(tag: str) -> QuerySet[Article]:
+    if connection.vendor == "postgresql":
+        return listed().filter(tags__contains=[tag])
+    # SQLite has no JSON containment lookup; json_each reads the stored list.
+    return listed().extra(
+        where=["EXISTS (SELECT 1 FROM json_each(news_article.tags) AS t WHERE t.value = %s)"],
+        params=[tag],
+    )
+
+
+def top_by_section(per_section: int = 5) -> list[tuple[Section, list[Article]]]:
+    """For each section with articles, its newest ones (the first is shown large)."""
+    blocks = []
+    for section in Section.objects.all():
+        items = list(listed().filter(section=section)[:per_section])
+        if items:
+            blocks.append((section, items))
+    return blocks
+
+
+def _fallback_related(article: Article, limit: int) -> list[Article]:
+    if article.story_id:
+        same_story = list(listed().filter(story_id=article.story_id).exclude(pk=article.pk)[:limit])
+        if same_story:
+            return same_story
+    if not article.section_id:
+        return []
+    return list(listed().filter(section_id=article.section_id).exclude(pk=article.pk)[:limit])
+
+
+def related(article: Article, limit: int = 6) -> list[Article]:
+    """'Có thể bạn quan tâm': the stories app's related articles when it is installed."""
+    try:
+        from vnnews.news.related import related_articles
+    except ImportError:
+        return _fallback_related(article, limit)
+    try:
+        return list(related_articles(article, limit=limit))
+    except Exception:  # a failing recommender must not take the article page down
+        log.exception("related_failed article=%s url=%s", article.pk, article.url)
+        return _fallback_related(article, limit)
+
+
+def latest_in_section(article: Article, exclude: set[int], limit: int = 8) -> list[Article]:
+    """'Tin khác': the newest in the same section, without what is already shown."""
+    if not article.section_id:
+        queryset = listed().filter(source_id=article.source_id)
+    else:
+        queryset = listed().filter(section_id=article.section_id)
+    return list(queryset.exclude(pk__in=exclude | {article.pk})[:limit])
+
+
+def most_viewed(limit: int = 5, exclude: set[int] | None = None) -> list[Article]:
+    """'Nên xem': most viewed in the last 24 hours (the 24 newest hourly buckets)."""
+    since = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    rows = (
+        ArticleViewHour.objects.filter(hour__gte=since, article__duplicate_of__isnull=True)
+        .exclude(article_id__in=exclude or ())
+        .values("article_id")
+        .annotate(views=Sum("count"))
+        .order_by("-views", "-article_id")[:limit]
+    )
+    ranked = [row["article_id"] for row in rows]
+    by_id = listed().in_bulk(ranked)
+    return [by_id[i] for i in ranked if i in by_id]

@@ -1,0 +1,73 @@
+"""Template helpers for the reading site."""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from vnnews.reader import dates
+from vnnews.reader.links import article_path
+
+register = template.Library()
+
+# json_script cannot set type="application/ld+json"; escape the same characters it does so the
+# data can never close the <script> element (https://html.spec.whatwg.org/#restrictions-for-contents-of-script-elements).
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ngay_gio(value) -> str:
+    """'Thứ Sáu, 27/11/2026, 08:30 (GMT+7)'."""
+    return dates.long_form(value)
+
+
+@register.filter
+def ngay_ngan(value) -> str:
+    """'08:30 27/11/2026'."""
+    return dates.short_form(value)
+
+
+@register.filter
+def json_ld(value) -> SafeString:
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', SafeString(data))
+
+
+@register.filter
+def duong_dan(article) -> str:
+    """The reader URL of an article."""
+    return article_path(article)
+
+
+@register.simple_tag
+def tag_url(tag: str) -> str:
+    try:
+        return reverse("reader:tag", args=[tag])
+    except NoReverseMatch:  # a tag with "/" in it has no page of its own
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int, fragment: bool = False) -> str:
+    """This page's URL with ?trang=number (and &phan=1 for the in-place "Xem thêm" fragment)."""
+    query = context["request"].GET.copy()
+    query["trang"] = str(number)
+    query.pop("phan", None)
+    if fragment:
+        query["phan"] = "1"
+    return "?" + query.urlencode()
+
+
+@register.inclusion_tag("reader/_section_nav.html", takes_context=True)
+def section_nav(context) -> dict:
+    from vnnews.news.models import Section
+
+    current = context.get("section")
+    return {
+        "sections": list(Section.objects.only("slug", "name")),
+        "current": getattr(current, "slug", ""),
+    }

@@ -1,0 +1,120 @@
+"""Count article views server-side, per hour, with no cookie and no third party.
+
+One row per article and hour (ArticleViewHour); "Nên xem" sums the last 24 of them. Robots,
+link previews and scripts are not readers, so user agents that say so are skipped.
+
+Counting sits in a middleware outside the page cache and the 304 logic (settings.MIDDLEWARE), so
+a page served from the cache or revalidated still counts. Counts gather in process memory and
+are written in one short transaction every few seconds: a write per request would make SQLite's
+single writer the bottleneck of every article page. A crash loses at most those few seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import Counter
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from vnnews.news.models import Article, ArticleViewHour
+
+log = logging.getLogger("vnnews.reader")
+
+FLUSH_SECONDS = 5.0
+FLUSH_PENDING = 500
+
+_ROBOT = re.compile(
+    r"bot|crawl|spider|slurp|archiver|preview|facebookexternalhit|headless|lighthouse|"
+    r"curl|wget|python|httpx|aiohttp|go-http|java/|okhttp|libwww|scrapy|monitor|uptime|wrk|"
+    r"apachebench|\bab/|siege|locust|k6/",
+    re.I,
+)
+_ARTICLE_PATH = re.compile(r"^/bai/(\d+)-[-\w]+/$")
+
+_lock = threading.Lock()
+_pending: Counter[tuple[int, object]] = Counter()
+_last_flush = time.monotonic()
+
+
+def is_robot(user_agent: str) -> bool:
+    return not user_agent or bool(_ROBOT.search(user_agent))
+
+
+def should_count(request) -> bool:
+    if request.method != "GET":
+        return False
+    # Prefetch and prerender are not views (Chromium sends Sec-Purpose, others Purpose).
+    if "prefetch" in (request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")):
+        return False
+    return not is_robot(request.headers.get("User-Agent", ""))
+
+
+def record_view(article_id: int) -> None:
+    """Count one view now (in memory); written with the next flush."""
+    global _last_flush
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    with _lock:
+        _pending[(article_id, hour)] += 1
+        due = (
+            time.monotonic() - _last_flush >= FLUSH_SECONDS
+            or sum(_pending.values()) >= FLUSH_PENDING
+        )
+    if due:
+        flush()
+
+
+def flush() -> int:
+    """Write the gathered counts; returns how many views were written."""
+    global _last_flush
+    with _lock:
+        batch = dict(_pending)
+        _pending.clear()
+        _last_flush = time.monotonic()
+    if not batch:
+        return 0
+    try:
+        with transaction.atomic():
+            per_article: Counter[int] = Counter()
+            for (article_id, hour), count in batch.items():
+                _add(article_id, hour, count)
+                per_article[article_id] += count
+            for article_id, count in per_article.items():
+                Article.objects.filter(pk=article_id).update(view_count=F("view_count") + count)
+    except DatabaseError:
+        # A busy database must not cost the reader the page; these counts are dropped.
+        log.warning("views_not_counted articles=%s", sorted({a for a, _ in batch}), exc_info=True)
+        return 0
+    return sum(batch.values())
+
+
+def _add(article_id: int, hour, count: int) -> None:
+    bucket = ArticleViewHour.objects.filter(article_id=article_id, hour=hour)
+    if bucket.update(count=F("count") + count):
+        return
+    if not Article.objects.filter(pk=article_id).exists():
+        return  # deleted meanwhile
+    try:
+        with transaction.atomic():
+            ArticleViewHour.objects.create(article_id=article_id, hour=hour, count=count)
+    except IntegrityError:  # another process created this hour's row first
+        bucket.update(count=F("count") + count)
+
+
+class ArticleViewMiddleware:
+    """Counts GETs of article pages that a reader received (200, or 304 from their cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (200, 304):
+            match = _ARTICLE_PATH.match(request.path_info)
+            if match and should_count(request):
+                record_view(int(match.group(1)))
+        return response
