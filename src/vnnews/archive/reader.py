@@ -3,6 +3,7 @@ streamed one record at a time (for imports of WARC files of any size)."""
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,9 +44,24 @@ def read_record(path: str | os.PathLike, offset: int) -> tuple[str, dict[str, st
     raise ValueError(f"không có bản ghi WARC tại {path}:{offset}")
 
 
+def _check_magic(path: str | os.PathLike) -> None:
+    """A WARC file (ISO 28500 section 4) begins with "WARC/1.x", gzipped or not."""
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+    opener = gzip.open if head == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rb") as handle:
+            start = handle.read(5)
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"{path}: không đọc được WARC ({exc})") from None
+    if start != b"WARC/":
+        raise ValueError(f"{path}: không phải tệp WARC (không bắt đầu bằng 'WARC/')")
+
+
 def iter_html_records(path: str | os.PathLike, max_body: int = 15_000_000) -> Iterator[WarcItem]:
     """Every response/resource record of a WARC or WARC.GZ file, in order, with the body of the
     HTML ones; the others come with `skipped` set. Memory holds one record at a time."""
+    _check_magic(path)
     with open(path, "rb") as handle:
         iterator = ArchiveIterator(handle)
         try:
