@@ -19,6 +19,9 @@ SUBCOMMANDS: dict[str, str] = {
     "migrate": "tạo hoặc nâng cấp cơ sở dữ liệu",
     "createsuperuser": "tạo tài khoản quản trị",
     "reindex": "dựng lại chỉ mục tìm kiếm từ toàn bộ bài báo",
+    "sources": "quản lý nguồn tin: liệt kê kèm tình trạng, thêm, tắt/bật, nạp mặc định, OPML",
+    "run": "chạy tất cả: trang đọc, lập lịch kiểm tra kênh và tiến trình nền (theo dõi báo)",
+    "worker": "chỉ chạy tiến trình nền (thêm máy dùng chung PostgreSQL)",
 }
 
 CORE_COMMANDS = {"extract"}
