@@ -1,0 +1,244 @@
+"""store_article / ingest_page: the one writer of articles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from vnnews.extract.article import Article as Extracted
+from vnnews.extract.article import Block
+from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
+from vnnews.news.sections import load_sections, resolve_section
+from vnnews.news.store import ingest_page, store_article
+
+pytestmark = pytest.mark.django_db
+Outcome = ImportRecord.Outcome
+
+
+@pytest.fixture(autouse=True)
+def _archive(settings, tmp_path):
+    settings.ARCHIVE_DIR = tmp_path / "archive"
+    load_sections()
+
+
+def article(**overrides) -> Extracted:
+    values = {
+        "title": "Hà Nội khai mạc lễ hội hoa",
+        "sapo": "Sáng nay, lễ hội hoa mở cửa.",
+        "blocks": [
+            Block(kind="paragraph", text="Đoạn một của bài."),
+            Block(
+                kind="image", src="https://cdn.x.vn/a.jpg", caption="Ảnh lễ hội", credit="Ảnh: T.L"
+            ),
+            Block(kind="paragraph", text="Đoạn hai của bài."),
+        ],
+        "text": "Đoạn một của bài.\n\nĐoạn hai của bài.",
+        "authors": ["Hoàng Phúc"],
+        "published": datetime(2026, 11, 27, 1, 0, tzinfo=UTC),
+        "section": "Xã hội",
+        "url": "https://dantri.com.vn/xa-hoi/le-hoi-hoa-123.htm?utm_source=zalo",
+    }
+    values.update(overrides)
+    return Extracted(**values)
+
+
+def store(item: Extracted, key: str = "k1", **kw):
+    return store_article(
+        item, source=None, raw_page=None, batch="t", origin="test", item_key=key, **kw
+    )
+
+
+def test_it_creates_the_article_with_source_section_and_images():
+    record = store(article())
+    assert record.outcome == Outcome.CREATED
+    stored = Article.objects.get()
+    assert stored.url == "https://dantri.com.vn/xa-hoi/le-hoi-hoa-123.htm"
+    assert stored.source.domain == "dantri.com.vn"
+    assert stored.source.name == "Dân trí"
+    assert stored.section.slug == "thoi-su"
+    assert stored.source_section == "Xã hội"
+    assert [(i.src, i.caption, i.credit) for i in Image.objects.all()] == [
+        ("https://cdn.x.vn/a.jpg", "Ảnh lễ hội", "Ảnh: T.L")
+    ]
+    assert len(stored.content_hash) == 64
+    assert record.article == stored
+
+
+def test_the_same_article_again_changes_nothing():
+    store(article())
+    record = store(article(url="https://DANTRI.com.vn/xa-hoi/le-hoi-hoa-123.htm#top"), key="k2")
+    assert record.outcome == Outcome.UNCHANGED
+    assert Article.objects.count() == 1
+    assert Article.objects.get().change_count == 0
+
+
+def test_new_content_at_the_same_address_replaces_it_and_counts_the_change():
+    store(article())
+    record = store(
+        article(
+            text="Đoạn một đã sửa.",
+            blocks=[Block(kind="paragraph", text="Đoạn một đã sửa.")],
+            updated=datetime(2026, 11, 27, 3, 0, tzinfo=UTC),
+        ),
+        key="k2",
+    )
+    assert record.outcome == Outcome.UPDATED
+    stored = Article.objects.get()
+    assert stored.text == "Đoạn một đã sửa."
+    assert stored.change_count == 1
+    assert Image.objects.count() == 0  # images are replaced with the new version's
+
+
+def test_an_older_copy_does_not_overwrite_a_newer_one():
+    store(article(updated=datetime(2026, 11, 27, 5, 0, tzinfo=UTC)))
+    record = store(article(text="Bản cũ.", published=datetime(2026, 11, 26, tzinfo=UTC)), key="k2")
+    assert record.outcome == Outcome.SKIPPED
+    assert "cũ" in record.reason
+    assert Article.objects.get().text.startswith("Đoạn một")
+
+
+def test_stored_text_has_one_tone_mark_placement_and_nfc():
+    decomposed = "Tây Hồ toả sáng".replace("ả", "a\u0309")
+    store(article(title=decomposed, text="Khoẻ mạnh, hoà bình", blocks=[]))
+    stored = Article.objects.get()
+    assert stored.title == "Tây Hồ tỏa sáng"
+    assert stored.text == "Khỏe mạnh, hòa bình"
+
+
+def test_markup_and_unsafe_urls_never_reach_the_database():
+    store(
+        article(
+            title="<script>alert(1)</script>Tin <b>nóng</b>",
+            lead_image="javascript:alert(1)",
+            blocks=[
+                Block(kind="image", src="data:image/png;base64,AA"),
+                Block(kind="paragraph", text="<i>x</i> y"),
+            ],
+            text="<i>x</i> y",
+        )
+    )
+    stored = Article.objects.get()
+    assert stored.title == "Tin nóng"
+    assert stored.lead_image == ""
+    assert stored.blocks == [{"kind": "paragraph", "text": "x y"}]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "stage"),
+    [
+        ({"url": "", "canonical_url": ""}, "url"),
+        ({"url": "ftp://x.vn/a"}, "url"),
+        ({"title": "  "}, "validate"),
+        ({"text": "", "sapo": "", "blocks": []}, "validate"),
+    ],
+)
+def test_a_bad_item_is_a_failed_record_not_an_exception(overrides, stage):
+    record = store(article(**overrides))
+    assert record.outcome == Outcome.FAILED
+    assert record.stage == stage
+    assert record.reason
+    assert Article.objects.count() == 0
+
+
+def test_a_deleted_article_is_not_brought_back():
+    Tombstone.objects.create(url="https://dantri.com.vn/xa-hoi/le-hoi-hoa-123.htm")
+    record = store(article())
+    assert record.outcome == Outcome.SKIPPED
+    assert Article.objects.count() == 0
+
+
+def test_a_canonical_link_to_another_site_is_not_trusted():
+    store(article(url="https://a.vn/tin-1", canonical_url="https://b.vn/khac"))
+    store(
+        article(url="https://c.vn/tin-2", canonical_url="https://www.c.vn/tin-2?utm_source=x"),
+        key="k2",
+    )
+    assert sorted(Article.objects.values_list("url", flat=True)) == [
+        "https://a.vn/tin-1",
+        "https://www.c.vn/tin-2",
+    ]
+
+
+def test_one_record_per_item_holds_the_latest_outcome():
+    store(article())
+    store(article())
+    assert ImportRecord.objects.filter(origin="test", item_key="k1").count() == 1
+    assert ImportRecord.objects.get().outcome == Outcome.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    ("names", "url", "slug"),
+    [
+        (["Kinh doanh"], "", "kinh-doanh"),
+        (["KINH-DOANH"], "", "kinh-doanh"),
+        (["business"], "", "kinh-doanh"),
+        ([""], "https://dantri.com.vn/suc-manh-so/abc.htm", "cong-nghe"),
+        (["Số hóa"], "", "cong-nghe"),
+        (["Chính trị"], "", "thoi-su"),
+        (["Bóng đá quốc tế"], "", "the-thao"),
+        (["Ô tô - Xe máy"], "", "xe"),
+        (["Góc nhìn"], "", "y-kien"),
+        (["Không có mục này"], "https://x.vn/a.html", None),
+    ],
+)
+def test_outlet_sections_map_onto_ours(names, url, slug):
+    section = resolve_section(names, url)
+    assert (section.slug if section else None) == slug
+
+
+def test_ingest_archives_the_page_and_records_extraction_failures(settings):
+    record = ingest_page(
+        "https://x.vn/trang-trong",
+        b"\x00\x01\x02 binary",
+        headers={"Content-Type": "application/octet-stream"},
+        batch="t",
+        origin="test",
+    )
+    assert record.outcome == Outcome.FAILED
+    assert record.stage == "extract"
+    raw = RawPage.objects.get()
+    assert raw.size == 10 and raw.warc_path.startswith(str(settings.ARCHIVE_DIR))
+
+
+def test_ingest_refuses_a_non_web_address_without_archiving():
+    record = ingest_page("javascript:alert(1)", b"<html></html>", batch="t", origin="test")
+    assert (record.outcome, record.stage) == (Outcome.FAILED, "url")
+    assert RawPage.objects.count() == 0
+
+
+HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>Giá xăng giảm mạnh từ chiều nay</title>
+<link rel="canonical" href="https://vnexpress.net/gia-xang-giam-4800000.html">
+<meta property="og:title" content="Giá xăng giảm mạnh từ chiều nay"></head>
+<body><article><h1>Giá xăng giảm mạnh từ chiều nay</h1>
+<p class="description">Giá xăng RON 95 giảm hơn 600 đồng mỗi lít từ 15h chiều nay theo điều chỉnh của liên bộ.</p>
+<p>Liên bộ Công Thương - Tài chính vừa công bố điều chỉnh giá bán lẻ xăng dầu trong nước, theo đó xăng RON 95 giảm 620 đồng mỗi lít.</p>
+<p>Đây là lần giảm thứ ba liên tiếp trong tháng, do giá thế giới đi xuống sau khi các nước tăng sản lượng khai thác dầu thô.</p>
+<p>Các doanh nghiệp đầu mối được yêu cầu bảo đảm nguồn cung, không để thiếu hàng tại các cửa hàng bán lẻ trên cả nước.</p>
+</article></body></html>""".encode()
+
+
+def test_ingest_extracts_and_stores_a_real_page():
+    pytest.importorskip("vnnews.extract.engine")
+    record = ingest_page(
+        "https://vnexpress.net/gia-xang-giam-4800000.html?utm_source=rss",
+        HTML,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        batch="t",
+        origin="feed",
+    )
+    assert record.outcome == Outcome.CREATED, record.reason
+    stored = Article.objects.get()
+    assert stored.url == "https://vnexpress.net/gia-xang-giam-4800000.html"
+    assert "RON 95" in stored.text
+    assert stored.raw_page is not None
+    assert Source.objects.get().name == "VnExpress"
+    again = ingest_page(
+        "https://vnexpress.net/gia-xang-giam-4800000.html?utm_source=rss",
+        HTML,
+        batch="t",
+        origin="feed",
+    )
+    assert again.outcome == Outcome.UNCHANGED
+    assert RawPage.objects.count() == 1  # an identical page is not archived twice
