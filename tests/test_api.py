@@ -7,7 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_article, make_section, make_source
+from tests.factories import (  # plain_static_files: an autouse fixture
+    make_article,
+    make_section,
+    make_source,
+    plain_static_files,  # noqa: F401
+)
 from vnnews.api import content_version
 
 pytestmark = pytest.mark.django_db

@@ -19,15 +19,18 @@ def _try_reverse(names_and_kwargs: list[tuple[str, dict]]) -> str | None:
 
 
 def article_path(article) -> str:
+    """The reader's canonical /bai/<id>-<slug>/ when the reader app is installed."""
     if hasattr(article, "get_absolute_url"):
         return article.get_absolute_url()
-    return _try_reverse(
-        [
-            ("reader:article", {"pk": article.pk}),
-            ("reader:article", {"article_id": article.pk}),
-            ("reader:article", {"id": article.pk}),
-        ]
-    ) or reverse("api:article", kwargs={"pk": article.pk})
+    try:
+        from vnnews.reader.links import article_path as reader_article_path
+
+        return reader_article_path(article)
+    except (ImportError, NoReverseMatch):
+        pass
+    return _try_reverse([("reader:article-short", {"pk": article.pk})]) or reverse(
+        "api:article", kwargs={"pk": article.pk}
+    )
 
 
 def section_path(section) -> str:
