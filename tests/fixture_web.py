@@ -25,7 +25,85 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-WORDS = ["Hà", "Nội", "thành", "phố", "người", "dân", "chính", "quyền", "kinh", "tế", "phát", "triển", "dự", "án", "đầu", "tư", "giáo", "dục", "học", "sinh", "bệnh", "viện", "bác", "sĩ", "giao", "thông", "đường", "sắt", "cao", "tốc", "Thủ", "tướng", "Quốc", "hội", "doanh", "nghiệp", "xuất", "khẩu", "nông", "dân", "mùa", "màng", "lũ", "lụt", "miền", "Trung", "Đà", "Nẵng", "TP", "HCM", "thể", "thao", "bóng", "đá", "đội", "tuyển", "Việt", "Nam", "văn", "hoá", "lễ", "hội", "du", "lịch", "khách", "quốc", "tế", "công", "nghệ", "khởi", "nghiệp", "ngân", "hàng", "lãi", "suất", "thị", "trường"]
+WORDS = [
+    "Hà",
+    "Nội",
+    "thành",
+    "phố",
+    "người",
+    "dân",
+    "chính",
+    "quyền",
+    "kinh",
+    "tế",
+    "phát",
+    "triển",
+    "dự",
+    "án",
+    "đầu",
+    "tư",
+    "giáo",
+    "dục",
+    "học",
+    "sinh",
+    "bệnh",
+    "viện",
+    "bác",
+    "sĩ",
+    "giao",
+    "thông",
+    "đường",
+    "sắt",
+    "cao",
+    "tốc",
+    "Thủ",
+    "tướng",
+    "Quốc",
+    "hội",
+    "doanh",
+    "nghiệp",
+    "xuất",
+    "khẩu",
+    "nông",
+    "dân",
+    "mùa",
+    "màng",
+    "lũ",
+    "lụt",
+    "miền",
+    "Trung",
+    "Đà",
+    "Nẵng",
+    "TP",
+    "HCM",
+    "thể",
+    "thao",
+    "bóng",
+    "đá",
+    "đội",
+    "tuyển",
+    "Việt",
+    "Nam",
+    "văn",
+    "hoá",
+    "lễ",
+    "hội",
+    "du",
+    "lịch",
+    "khách",
+    "quốc",
+    "tế",
+    "công",
+    "nghệ",
+    "khởi",
+    "nghiệp",
+    "ngân",
+    "hàng",
+    "lãi",
+    "suất",
+    "thị",
+    "trường",
+]
 SECTIONS = [("thoi-su", "Thời sự"), ("kinh-doanh", "Kinh doanh"), ("the-thao", "Thể thao")]
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -95,6 +173,7 @@ class Outlet:
     slow_seconds: float = 3.0
     retry_after: str = "120"
     feed_delay: float = 0.0
+    page_delay: float = 0.0
 
     @property
     def base(self) -> str:
@@ -335,6 +414,8 @@ def make_handler(outlet: Outlet) -> type[BaseHTTPRequestHandler]:
                 )
             article = outlet.find(path)
             if article is not None:
+                if outlet.page_delay:
+                    time.sleep(outlet.page_delay)
                 ctype = f"text/html; charset={outlet.charset}"
                 return self.send(200, outlet.article_page(article), ctype)
             if path.startswith("/misbehave/"):
