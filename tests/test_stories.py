@@ -121,3 +121,115 @@ def test_it_returns_nothing_related_for_an_unknown_key_or_unrelated_text():
     assert index.similar(1) == []  # itself is never related
     assert index.similar_to_text("Hà Nội chống ngập", BASE[:200], exclude={1}) == []
     assert index.similar_to_text("Hà Nội chống ngập", BASE[:200])[0][0] == 1
+
+
+# --- Django side: assign_story and related_articles -------------------------------------------
+
+FLOOD = (
+    "Mưa lớn kéo dài từ đêm qua khiến nước sông Hương dâng cao, nhiều tuyến phố ở thành phố Huế "
+    "ngập sâu từ nửa mét đến một mét. Chính quyền đã sơ tán hơn 2.000 hộ dân ở vùng trũng, "
+    "các trường học cho học sinh nghỉ học và lực lượng cứu hộ túc trực tại các điểm xung yếu."
+)
+
+
+@pytest.fixture
+def memory_caches(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r1"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r2"},
+    }
+    from django.core.cache import caches
+
+    from vnnews.api import content_version
+    from vnnews.news import related
+
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    content_version.forget()
+    related.reset()
+
+
+@pytest.fixture
+def stored(db, memory_caches):
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+    from vnnews.news.stories_sync import assign_story
+
+    now = timezone.now()
+    dantri, vnexpress, tuoitre = (
+        make_source(d) for d in ("dantri.com.vn", "vnexpress.net", "tuoitre.vn")
+    )
+
+    def add(title, text, source, hours_ago=0):
+        article = make_article(
+            title, text=text, source=source, published=now - timedelta(hours=hours_ago)
+        )
+        return assign_story(article)
+
+    return {
+        "hanoi": add("Hà Nội cải tạo thoát nước nội đô", BASE, dantri, 5),
+        "hanoi-copy": add("Hà Nội chi 3.000 tỷ chống ngập", BASE + " Ảnh: TTXVN.", vnexpress, 4),
+        "flood": add("Mưa lũ gây ngập sâu ở Huế", FLOOD, dantri, 3),
+        "flood-2": add(
+            "Huế ngập sâu, sơ tán hơn 2.000 hộ dân",
+            "Nước sông Hương dâng cao sau mưa lớn kéo dài, thành phố Huế sơ tán hơn 2.000 hộ dân "
+            "ở vùng trũng; nhiều tuyến phố ngập sâu, học sinh được nghỉ học.",
+            tuoitre,
+            2,
+        ),
+        "football": add("Đội tuyển Việt Nam tập trung", OTHER, vnexpress, 1),
+    }
+
+
+def test_it_marks_a_near_identical_copy_as_a_duplicate_in_the_same_story(stored):
+    original, copy = stored["hanoi"], stored["hanoi-copy"]
+    original.refresh_from_db()
+    copy.refresh_from_db()
+    assert original.simhash is not None and copy.simhash is not None
+    assert original.duplicate_of is None
+    assert copy.duplicate_of_id == original.pk
+    assert copy.story_id == original.story_id is not None
+
+
+def test_it_groups_coverage_of_one_event_across_outlets(stored):
+    from vnnews.news.models import Story
+
+    assert stored["flood"].story_id == stored["flood-2"].story_id
+    assert stored["flood"].story_id != stored["football"].story_id
+    assert stored["flood"].story_id != stored["hanoi"].story_id
+    assert Story.objects.get(pk=stored["flood"].story_id).size == 2
+
+
+def test_it_can_assign_an_article_again_without_counting_it_twice(stored):
+    from vnnews.news.models import Story
+    from vnnews.news.stories_sync import assign_story
+
+    flood = stored["flood-2"]
+    assign_story(flood)
+    assert Story.objects.get(pk=flood.story_id).size == 2
+
+
+def test_it_lists_related_articles_same_story_first_without_duplicates(stored):
+    from vnnews.news.related import related_articles
+
+    related = related_articles(stored["flood"], limit=3)
+    assert related[0].pk == stored["flood-2"].pk
+    ids = [a.pk for a in related]
+    assert stored["flood"].pk not in ids
+    assert stored["hanoi-copy"].pk not in ids  # a duplicate never shows
+    for_copy = [a.pk for a in related_articles(stored["hanoi"], limit=6)]
+    assert stored["hanoi-copy"].pk not in for_copy
+    assert related_articles(stored["hanoi"], limit=0) == []
+
+
+def test_it_finds_similar_recent_articles_outside_the_story(stored):
+    from tests.factories import make_article
+    from vnnews.news.related import related_articles, reset
+
+    later = make_article(
+        "Huế tiếp tục mưa lớn, nước sông Hương lên nhanh", text="Sông Hương dâng cao ở Huế."
+    )
+    reset()
+    ids = [a.pk for a in related_articles(later, limit=2)]
+    assert ids and set(ids) <= {stored["flood"].pk, stored["flood-2"].pk}
