@@ -46,5 +46,5 @@ class Command(BaseCommand):
         )
         for line in summary.lines():
             self.stdout.write(line)
-        if summary.missing and not summary.files:
+        if len(summary.missing) == len(options["paths"]):
             raise CommandError("không có tệp nào để nhập: " + ", ".join(summary.missing))
