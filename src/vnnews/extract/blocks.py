@@ -8,6 +8,7 @@ that the later stages — captions, related links, byline — read instead of re
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -156,7 +157,7 @@ class Walk:
             if not text:
                 continue
             if not text.isascii():
-                text = normalize(text)
+                text = _norm(text)
             n = len(text)
             self.blocks.append(Block("paragraph", text=text))
             ctx = cls or (self._ctx[-1] if self._ctx else "")
@@ -426,7 +427,18 @@ def _align(attrs: dict) -> str:
 
 def _clean(text: str) -> str:
     text = _WS.sub(" ", text or "").strip()
-    return normalize(text) if text and not text.isascii() else text
+    return _norm(text) if text and not text.isascii() else text
+
+
+# Letters that can carry a Vietnamese tone mark; text without them needs no tone placement
+# (most non-Vietnamese pages), which saves normalize()'s per-word work.
+_TONED = re.compile("[àáạảãầấậẩẫằắặẳẵèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ]", re.I)
+
+
+def _norm(text: str) -> str:
+    if _TONED.search(text) is None:
+        return unicodedata.normalize("NFC", text)
+    return normalize(text)
 
 
 # "Ảnh: Bệnh viện cung cấp", "(Ảnh: TTXVN)", "Photo: Reuters" closing a caption.

@@ -4,6 +4,7 @@ related-news boxes and site blocks. Each pattern maps to a `Removed.kind`."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from vnnews.text.normalize import fold
 
@@ -18,114 +19,167 @@ CHROME_SELECTOR = (
     " form, label, [role=dialog],"
     " [role=alert], [aria-modal=true]"
 )
-# Strong class/id signals matched in C by Lexbor before scoring; a match that holds most of the
-# page's text is kept (it is then a wrapper like <body class="has-sidebar">).
-STRONG_SELECTOR = (
-    ", ".join(
-        f"[{attr}*={word}]"
-        for attr in ("class", "id")
-        for word in (
-            "comment",
-            "sidebar",
-            "related",
-            "Related",
-            "relate-",
-            "share",
-            "social",
-            "newsletter",
-            "cookie",
-            "popup",
-            "modal",
-            "advert",
-            "breadcrumb",
-            "footer",
-            "recommend",
-            "tinlienquan",
-            "tin-lien-quan",
-            "tin_lien_quan",
-            "most-read",
-            "mostread",
-            "most-popular",
-            "trending",
-            "subscribe",
-            "signup",
-            "promo",
-            "banner",
-            "masthead",
-            "skip-link",
-            "screen-reader",
-            "sr-only",
-            "visually-hidden",
-        )
-    )
-    + ", header, footer, aside, .VCSortableInPreviewMode[type*=Related], [type=RelatedOneNews]"
-)
-
-_CLASS_RULES: list[tuple[str, re.Pattern[str]]] = [
+# (kind, substrings, whole words): a class/id string matches a kind when it contains one of
+# the substrings or, split on spaces, "-", "_" and ":", one of the words. Plain `in` tests and a
+# set intersection keep this cheap on long utility-class strings ("mx-auto md:py-8 ...").
+_CLASS_RULES: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
     (
         "related",
-        re.compile(
-            r"related|relate[-_]|relation|tinlienquan|lien[-_]?quan|more[-_]?(stories|news|articles)"
-            r"|read[-_]?(more|also|next)|recommend|also[-_]?like|suggest|trending|popular|most[-_]?read"
-            r"|box[-_]?(news|tin)|tin[-_]?khac|other[-_]?news|cung[-_]?chuyen[-_]?muc|outbrain|taboola",
-            re.I,
+        (
+            "related",
+            "relate-",
+            "relate_",
+            "relation",
+            "tinlienquan",
+            "lienquan",
+            "lien-quan",
+            "lien_quan",
+            "more-stories",
+            "more-news",
+            "more-articles",
+            "read-more",
+            "readmore",
+            "read-also",
+            "read-next",
+            "readnext",
+            "recommend",
+            "also-like",
+            "suggest",
+            "trending",
+            "popular",
+            "most-read",
+            "mostread",
+            "box-news",
+            "box-tin",
+            "tinkhac",
+            "tin-khac",
+            "other-news",
+            "othernews",
+            "cungchuyenmuc",
+            "cung-chuyen-muc",
+            "outbrain",
+            "taboola",
         ),
+        frozenset(),
     ),
     (
         "share",
-        re.compile(r"share|social|sharing|sociable|addthis|follow[-_]?us|print[-_]?btn", re.I),
+        ("share", "social", "sociable", "addthis", "follow-us", "followus", "print-btn"),
+        frozenset(),
     ),
     (
         "ad",
-        re.compile(
-            r"(^|[\s_-])(ads?|adv|advert\w*|adsbygoogle|banner\w*|sponsor\w*|qc|quangcao|dfp|gpt)($|[\s_-])"
-            r"|advertis|google[-_]?ad|ad[-_]?(slot|unit|container|wrapper|box|zone)|sticky-ad",
-            re.I,
+        (
+            "advert",
+            "adsbygoogle",
+            "google-ad",
+            "googlead",
+            "ad-slot",
+            "ad-unit",
+            "adunit",
+            "ad-container",
+            "ad-wrapper",
+            "ad-box",
+            "ad-zone",
+            "adslot",
+            "sticky-ad",
+            "sponsor",
+            "quangcao",
+            "banner",
         ),
+        frozenset({"ad", "ads", "adv", "qc", "dfp", "gpt"}),
     ),
     (
         "navigation",
-        re.compile(
-            r"(^|[\s_-])(nav|navbar|menu|breadcrumbs?|pagination|pager|toc|sidebar|widget|header"
-            r"|masthead|topbar|toolbar|skip)($|[\s_-])|breadcrumb",
-            re.I,
+        ("breadcrumb",),
+        frozenset(
+            [
+                "nav",
+                "navbar",
+                "menu",
+                "pagination",
+                "pager",
+                "toc",
+                "sidebar",
+                "widget",
+                "header",
+                "masthead",
+                "topbar",
+                "toolbar",
+                "skip",
+            ]
         ),
     ),
-    ("comment", re.compile(r"comment|disqus|binh[-_]?luan|feedback|respond", re.I)),
+    ("comment", ("comment", "disqus", "binhluan", "binh-luan", "feedback", "respond"), frozenset()),
     (
         "footer",
-        re.compile(
-            r"(^|[\s_-])(footer|copyright|newsletter|subscribe|signup|cookie|consent|gdpr|modal"
-            r"|popup|overlay|author[-_]?bio|about[-_]?author|tags?|tag[-_]?list|keywords?)($|[\s_-])",
-            re.I,
+        ("author-bio", "authorbio", "about-author", "about-the-author", "tag-list", "taglist"),
+        frozenset(
+            [
+                "footer",
+                "copyright",
+                "newsletter",
+                "subscribe",
+                "signup",
+                "cookie",
+                "consent",
+                "gdpr",
+                "modal",
+                "popup",
+                "overlay",
+                "tags",
+                "tag",
+                "keywords",
+                "keyword",
+            ]
         ),
     ),
-    (
-        "other",
-        re.compile(
-            r"(^|[\s_-])(hidden|hide|sr-only|screen-reader-text|visually-hidden)($|[\s_-])", re.I
-        ),
-    ),
+    ("other", ("sr-only", "screen-reader", "visually-hidden"), frozenset({"hidden", "hide"})),
 ]
 # Content-like names protect an element from the rules above ("article-header-share" is chrome,
 # "entry-content" never is).
-_PROTECT = re.compile(
-    r"article[-_]?(body|content|text)|entry[-_]?content|post[-_]?(body|content)|story[-_]?body"
-    r"|main[-_]?content|fck_detail|detail[-_]?content|content[-_]?detail|articlebody",
-    re.I,
+_PROTECT = (
+    "article-body",
+    "article_body",
+    "articlebody",
+    "article-content",
+    "article_content",
+    "articlecontent",
+    "article-text",
+    "articletext",
+    "entry-content",
+    "entry_content",
+    "post-content",
+    "post_content",
+    "post-body",
+    "post_body",
+    "story-body",
+    "main-content",
+    "main_content",
+    "fck_detail",
+    "detail-content",
+    "content-detail",
+    "content_detail",
 )
-
-
+_WORDS = re.compile(r"[\s_:-]+")
+_RULES = [
+    (kind, re.compile("|".join(map(re.escape, parts))) if parts else None, exact)
+    for kind, parts, exact in _CLASS_RULES
+]
+_PROTECT_RE = re.compile("|".join(map(re.escape, _PROTECT)))
 # Kinds whose class names are also used on content wrappers ("widget", "header", "tags").
 WEAK = frozenset({"navigation", "footer", "other"})
 
 
+@lru_cache(maxsize=8192)
 def classify(class_id: str) -> str | None:
     """The Removed.kind for an element whose class+id string looks like boilerplate, else None."""
-    if not class_id or _PROTECT.search(class_id):
+    low = class_id.lower()
+    if not low.strip() or _PROTECT_RE.search(low):
         return None
-    for kind, pattern in _CLASS_RULES:
-        if pattern.search(class_id):
+    words = set(_WORDS.split(low))
+    for kind, parts, exact in _RULES:
+        if (parts is not None and parts.search(low)) or (exact and not exact.isdisjoint(words)):
             return kind
     return None
 
@@ -194,11 +248,13 @@ def folded(text: str) -> str:
     return fold(text).strip(" :>»-–—.\u00a0")
 
 
+_TRAILING_RE = re.compile("^(?:" + "|".join(map(re.escape, _TRAILING)) + ").{0,3}$")
+
+
 def is_trailing_marker(text: str) -> bool:
     if len(text) > 60:
         return False
-    key = folded(text)
-    return any(key == m or (key.startswith(m) and len(key) - len(m) < 4) for m in _TRAILING)
+    return _TRAILING_RE.match(folded(text)) is not None
 
 
 def is_inline_related(text: str) -> bool:

@@ -118,6 +118,15 @@ def descend(root: LexborNode, weights: dict[int, float], share: float = 0.8) -> 
         node = best
 
 
+def _detached(node: LexborNode, body_id: int) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == body_id:
+            return False
+        parent = parent.parent
+    return True
+
+
 def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -> None:
     """Drop navigation, hidden elements and strongly named boilerplate before scoring."""
     from vnnews.extract.article import Removed
@@ -133,19 +142,28 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
             continue
         if text:
             removed.append(Removed("navigation", text[:200], f"<{node.tag}> chrome"))
-        node.decompose()
-    for node in body.css(boilerplate.STRONG_SELECTOR):
-        if node.tag in _KEEP_TAGS:
+        node.remove()
+    # One pass over named elements; class/id strings repeat, so classify() is cached. Nodes are
+    # unlinked with remove(), not destroyed: a descendant of an unlinked node may still come up
+    # later in this list, and must stay valid memory.
+    body_id = body.mem_id
+    for node in body.css("[class], [id], header, footer, aside"):
+        tag = node.tag
+        if tag in _KEEP_TAGS:
             continue
         cid = _class_id(node)
-        kind = boilerplate.classify(cid) if cid.strip() else "navigation"
-        if kind is None and node.tag not in ("header", "footer", "aside"):
-            continue
+        kind = boilerplate.classify(cid) if len(cid) > 1 else None
+        if kind is None:
+            if tag not in ("header", "footer", "aside"):
+                continue
+            kind = "navigation"
+        if _detached(node, body_id):
+            continue  # inside something removed already
         text = node.text(strip=True)
         # "widget", "menu", "tags": only chrome when it is mostly links.
         if (
             kind in boilerplate.WEAK
-            and node.tag not in ("header", "footer", "aside")
+            and tag not in ("header", "footer", "aside")
             and len(text) > 150
             and _link_text_len(node) < len(text) * 0.4
         ):
@@ -153,11 +171,11 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
         # A wrapper holding the article is not boilerplate whatever its name says.
         if node.css_first("article, main, h1, [itemprop=articleBody]") is not None:
             continue
-        if len(text) > total * 0.4 and node.tag not in ("footer", "aside"):
+        if len(text) > total * 0.4 and tag not in ("footer", "aside"):
             continue
         if text:
-            removed.append(Removed(kind or "navigation", text[:200], f"<{node.tag} {cid.strip()}>"))
-        node.decompose()
+            removed.append(Removed(kind, text[:200], f"<{tag} {cid.strip()}>"))
+        node.remove()
 
 
 def find_body(

@@ -42,7 +42,7 @@ def extract(
             text = node.text(strip=True)
             if text:
                 removed.append(Removed("related", text[:200], "site hint"))
-            node.decompose()
+            node.remove()
     is_vi = meta.language == "vi" or (not meta.language and sapo.is_vietnamese(meta.title))
 
     # The sapo is found before chrome stripping: its class names ("description", "summary")
@@ -56,7 +56,7 @@ def extract(
         sapo.clean_node(sapo_node)
     sapo_text = metadata.clean(sapo_node.text(separator=" ")) if sapo_node is not None else ""
     if sapo_node is not None:
-        sapo_node.decompose()
+        sapo_node.remove()
 
     content.strip_chrome(tree, body, removed)
     root, weights = content.find_body(tree, body, hints.get("body"))

@@ -60,7 +60,7 @@ def clean_node(node: LexborNode) -> None:
     for a in node.css("a"):
         text = a.text(strip=True)
         if text.startswith(">") or len(text) > 20:
-            a.decompose()
+            a.remove()
 
 
 def find_node(tree: LexborHTMLParser, scope: LexborNode | None = None) -> LexborNode | None:
