@@ -99,7 +99,6 @@ def article(request, pk: int, slug: str = ""):
     related = queries.related(item)
     shown = {a.pk for a in related}
     latest = queries.latest_in_section(item, exclude=shown)
-    shown |= {a.pk for a in latest}
     page_url = request.build_absolute_uri(article_path(item))
     written_by = byline(item)
     return render(
@@ -114,7 +113,7 @@ def article(request, pk: int, slug: str = ""):
             "page_url": page_url,
             "related": related,
             "latest": latest,
-            "most_viewed": queries.most_viewed(exclude=shown | {item.pk}),
+            "most_viewed": queries.most_viewed(exclude={item.pk}),
             "structured_data": news_article(
                 item, page_url=page_url, images=images, byline=written_by
             ),
