@@ -174,6 +174,7 @@ class Outlet:
     retry_after: str = "120"
     feed_delay: float = 0.0
     page_delay: float = 0.0
+    feed_limit: int = 100
 
     @property
     def base(self) -> str:
@@ -399,7 +400,10 @@ def make_handler(outlet: Outlet) -> type[BaseHTTPRequestHandler]:
                 if self.headers.get("If-None-Match") == etag:
                     return self.send(304, b"", "application/rss+xml", {"ETag": etag})
                 body, ctype = {
-                    "/rss/home.rss": (outlet.rss, "application/rss+xml; charset=utf-8"),
+                    "/rss/home.rss": (
+                        lambda: outlet.rss(outlet.feed_limit),
+                        "application/rss+xml; charset=utf-8",
+                    ),
                     "/atom.xml": (outlet.atom, "application/atom+xml"),
                     "/news-sitemap.xml": (outlet.news_sitemap, "application/xml"),
                 }[path]

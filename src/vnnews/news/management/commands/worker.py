@@ -41,7 +41,7 @@ class WorkerPool:
         worker_id = f"{socket.gethostname()[:30]}-{os.getpid()}-{index}"
         return [
             sys.executable, "-m", "django", "db_worker", "--no-reload", "--interval",
-            str(self.interval), "--worker-id", worker_id, "--verbosity", "1",
+            str(self.interval), "--worker-id", worker_id, "--verbosity", "0",
         ]  # fmt: skip
 
     def start(self) -> None:
