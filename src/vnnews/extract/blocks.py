@@ -340,16 +340,11 @@ class Walk:
         self.add(Block("list", items=items, ordered=tag == "ol"), Para(links=links, cls=cid))
 
     def table(self, node: LexborNode, cid: str, depth: int) -> None:
-        images = node.css("img")
-        if images and len(images) <= 3 and len(node.text(strip=True)) < 400:
-            # An image table: the picture with its caption row (VnExpress/VCCorp "tplCaption").
-            for img in images:
-                self.image(img, img.attributes)
-            caption = _clean(node.text(separator=" "))
-            if caption and self.blocks and self.blocks[-1].kind == "image":
-                self.blocks[-1].caption, self.blocks[-1].credit = split_credit(caption)
-                self.removed.append(Removed("caption", caption[:200], "image table caption"))
-            return
+        if node.css_first("img") is not None and node.css_first(_LAYOUT_CELL) is None:
+            cells = [c for c in node.css("td, th")]
+            if all(c.css_first("img") is not None or len(c.text(strip=True)) < 300 for c in cells):
+                self.image_table(cells)
+                return
         # (Lexbor's css_first also matches the node itself, so look inside the cells.)
         if not self.include_tables or node.css_first(_LAYOUT_CELL) is not None:
             # A layout table: walk its cells like any container.
@@ -365,6 +360,31 @@ class Walk:
                 rows.append(cells)
         if rows:
             self.add(Block("table", rows=rows), Para(cls=cid))
+
+    def image_table(self, cells: list[LexborNode]) -> None:
+        """Pictures laid out in a table, each with a caption cell under it (VnExpress
+        "tplCaption", Zing "pCaption", many older Vietnamese templates)."""
+        self.flush()
+        last: Block | None = None
+        for cell in cells:
+            imgs = cell.css("img")
+            if imgs:
+                for img in imgs:
+                    before = len(self.blocks)
+                    self.image(img, img.attributes)
+                    if len(self.blocks) > before:
+                        last = self.blocks[-1]
+                continue
+            text = _clean(cell.text(separator=" "))
+            if not text:
+                continue
+            if last is not None:
+                caption, credit = split_credit(text)
+                last.caption = f"{last.caption} {caption}".strip()
+                last.credit = last.credit or credit
+                self.removed.append(Removed("caption", text[:200], "image table caption"))
+            else:
+                self.add(Block("paragraph", text=text), Para(caption_like=True))
 
     def figure(self, node: LexborNode, cid: str, depth: int) -> None:
         caption_node = node.css_first("figcaption")

@@ -79,6 +79,10 @@ def extract(
     walker.flush()
     removed.extend(walker.removed)
     items, facts = refine.clean(walker.blocks, walker.facts, meta.title, removed)
+    if sapo_text:
+        # Some templates print the sapo twice (a header copy and one atop the body).
+        keep = [i for i, b in enumerate(items) if b.text != sapo_text]
+        items, facts = [items[i] for i in keep], [facts[i] for i in keep]
 
     # Sapo from the first paragraph when the page did not mark one up.
     if not sapo_text and is_vi and items:

@@ -261,13 +261,16 @@ def read(tree: LexborHTMLParser, url: str | None, default_tz: str) -> Metadata:
 
     trail = ld.get("breadcrumb") or []
     if not trail:
-        for node in tree.css(
-            ".breadcrumb a, .breadcrumbs a, [class*=breadcrumb] a, nav[aria-label=breadcrumb] a,"
-            " .bread-crumbs a, .cate-24h-foot-home-bread a"
+        # The first trail with links only: pages often repeat a hidden copy for microdata.
+        for box in tree.css(
+            ".breadcrumb, .breadcrumbs, [class*=breadcrumb], nav[aria-label=breadcrumb],"
+            " .bread-crumbs, .cate-24h-foot-home-bread"
         ):
-            text = clean(node.text())
-            if text:
-                trail.append(text)
+            if box.tag == "a":
+                continue
+            trail = [clean(a.text()) for a in box.css("a") if clean(a.text())]
+            if trail:
+                break
     trail = [clean(t) for t in trail if clean(t)]
     if trail and trail[0].lower() in {"home", "trang chủ", "trang chu", "homepage"}:
         trail = trail[1:]
