@@ -205,3 +205,54 @@ def test_a_task_left_running_by_a_dead_worker_is_queued_again(live):
     assert ingest_live.reap_stale_tasks(lease_seconds=600) == 1
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
     assert ingest_live.reap_stale_tasks(lease_seconds=600) == 0
+
+
+def test_the_feed_section_fills_in_when_the_page_has_none(live):
+    source = Source.objects.create(domain="tin.example", name="Tin")
+    article = Article.objects.create(
+        url="https://tin.example/a-12345.html", source=source, title="A", content_hash="x"
+    )
+    ingest_live._section_from_feed(article.pk, "Kinh tế", article.url, source)
+    article.refresh_from_db()
+    assert article.section.slug == "kinh-doanh"
+
+
+@pytest.mark.slow
+def test_vnnews_run_follows_the_fixture_web_until_stopped(tmp_path, web):
+    """The real command in its own process with its own SQLite file: migrate, scheduler, workers."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
+        "VNNEWS_DATA_DIR": str(tmp_path),
+        "VNNEWS_FETCH_ALLOW_HOSTS": "127.0.0.1",
+        "VNNEWS_HOST_DELAY": "0",
+        "VNNEWS_LOG_LEVEL": "WARNING",
+    }
+    env.pop("DATABASE_URL", None)
+    python = [sys.executable, "-m", "vnnews.cli"]
+    subprocess.run([*python, "migrate", "-v0"], env=env, check=True)
+    for outlet in web.outlets[:2]:
+        subprocess.run([*python, "sources", "add", outlet.base, "--name", outlet.name, "--feed", outlet.base + "/rss/home.rss"],
+                       env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    run = subprocess.Popen([*python, "run", "--no-web", "--workers", "1", "--tick", "0.5"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    expected = {url for outlet in web.outlets[:2] for url in outlet.article_urls()}
+    stored: set[str] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and stored != expected:
+            time.sleep(0.5)
+            with sqlite3.connect(tmp_path / "vnnews.sqlite3", timeout=20) as db:
+                stored = {row[0] for row in db.execute("SELECT url FROM news_article")}
+    finally:
+        run.send_signal(signal.SIGTERM)
+        code = run.wait(30)
+    assert stored == expected
+    assert code == 0

@@ -304,7 +304,12 @@ def poll_feed(feed_id: int) -> dict:
 
 
 def fetch_article(
-    url: str, source_id: int, feed_id: int | None = None, attempt: int = 1, **_: object
+    url: str,
+    source_id: int,
+    feed_id: int | None = None,
+    attempt: int = 1,
+    section: str = "",
+    **_: object,
 ) -> dict:
     """Fetch one article page and hand it to the store (archive -> extract -> normalise ->
     sanitise -> store). Failures are recorded (ImportRecord with stage "fetch", and on the
@@ -320,12 +325,16 @@ def fetch_article(
     try:
         result = fetcher().fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
     except FetchError as exc:
-        if isinstance(exc, RateLimited) or (exc.retryable and attempt < ARTICLE_ATTEMPTS):
+        limited = isinstance(exc, RateLimited)
+        # Being told to wait is not the page's fault: more patience, and no failure counted.
+        if exc.retryable and attempt < ARTICLE_ATTEMPTS * (4 if limited else 1):
             wait = getattr(exc, "retry_after", None) or backoff_delay(attempt, base=30)
-            _retry_article(
-                url, source, feed, attempt + (0 if isinstance(exc, RateLimited) else 1), wait
+            _retry_article(url, source, feed, attempt + 1, wait, section)
+        elif limited:
+            failed_record(
+                batch=batch, origin=origin, item_key=url, url=url, stage="fetch", reason=str(exc)
             )
-        if not isinstance(exc, RateLimited):
+        if not limited:
             record_failure(source, str(exc))
             failed_record(
                 batch=batch, origin=origin, item_key=url, url=url, stage="fetch", reason=str(exc)
@@ -343,6 +352,8 @@ def fetch_article(
         origin=origin,
         item_key=url,
     )
+    if section and record.article_id:
+        _section_from_feed(record.article_id, section, result.url, source)
     log.info(
         "source=%s url=%s event=article_%s stage=%s",
         source.domain, url, record.outcome, record.stage or "-",
@@ -350,12 +361,29 @@ def fetch_article(
     return {"url": url, "outcome": record.outcome, "article": record.article_id}
 
 
-def _retry_article(url: str, source: Source, feed: Feed | None, attempt: int, wait: float) -> None:
+def _section_from_feed(article_id: int, section: str, url: str, source: Source) -> None:
+    """The page did not say its section but the feed did (a section feed, or an RSS category):
+    map the outlet's name onto ours."""
+    from vnnews.news.sections import resolve_section
+
+    if Article.objects.filter(pk=article_id, section__isnull=True).exists():
+        mapped = resolve_section([section], "", source)
+        if mapped is not None:
+            Article.objects.filter(pk=article_id, section__isnull=True).update(section=mapped)
+
+
+def _retry_article(
+    url: str, source: Source, feed: Feed | None, attempt: int, wait: float, section: str = ""
+) -> None:
     from vnnews.news import tasks
 
     run_after = timezone.now() + timedelta(seconds=wait)
     tasks.fetch_article.using(run_after=run_after).enqueue(
-        url=url, source_id=source.pk, feed_id=feed.pk if feed else None, attempt=attempt
+        url=url,
+        source_id=source.pk,
+        feed_id=feed.pk if feed else None,
+        section=section,
+        attempt=attempt,
     )
 
 

@@ -24,4 +24,6 @@ def fetch_article(
     title: str = "",
     attempt: int = 1,
 ) -> dict:
-    return ingest_live.fetch_article(url, source_id, feed_id=feed_id, attempt=attempt)
+    return ingest_live.fetch_article(
+        url, source_id, feed_id=feed_id, attempt=attempt, section=section
+    )
