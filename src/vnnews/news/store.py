@@ -51,8 +51,15 @@ class ItemFailed(Exception):
 
 
 def normalize_article(article: Extracted) -> Extracted:
-    """Every stored text field through vnnews.text.normalize (memoised per syllable)."""
-    n = normalize_cached
+    """Every stored text field through vnnews.text.normalize (memoised per syllable; the body
+    text repeats the paragraph blocks, so each paragraph is normalised once)."""
+    seen: dict[str, str] = {}
+
+    def n(text: str) -> str:
+        if text not in seen:
+            seen[text] = normalize_cached(text)
+        return seen[text]
+
     blocks = [
         replace(
             b,
@@ -70,7 +77,8 @@ def normalize_article(article: Extracted) -> Extracted:
         title=n(article.title),
         sapo=n(article.sapo),
         blocks=blocks,
-        text=n(article.text),
+        # normalize() never looks across a newline, so paragraph by paragraph is the same.
+        text="\n\n".join(n(p) for p in article.text.split("\n\n")),
         authors=[n(a) for a in article.authors],
         byline=n(article.byline),
         section=n(article.section),
@@ -141,18 +149,13 @@ def source_for(url: str, site_name: str = "") -> Source:
 # -- records ---------------------------------------------------------------------------------
 
 
-def recorded_items(origin: str, keys: list[str]) -> dict[str, str]:
-    """item_key -> item_hash of the items of `origin` already stored (not failed): an import
-    skips those whose raw hash is unchanged without parsing them again."""
-    found: dict[str, str] = {}
-    rows = (
-        ImportRecord.objects.filter(origin=origin[:1000], item_key__in=[k[:2000] for k in keys])
-        .exclude(outcome=Outcome.FAILED)
-        .values_list("item_key", "item_hash")
-    )
-    for key, item_hash in rows:
-        found[key] = item_hash
-    return found
+def recorded_items(origin: str, keys: list[str]) -> dict[str, tuple[str, str]]:
+    """item_key -> (item_hash, outcome) of the items of `origin` already recorded: an import
+    skips those stored with an unchanged raw hash without parsing them again."""
+    rows = ImportRecord.objects.filter(
+        origin=origin[:1000], item_key__in=[k[:2000] for k in keys]
+    ).values_list("item_key", "item_hash", "outcome")
+    return {key: (item_hash, outcome) for key, item_hash, outcome in rows}
 
 
 def _record(
@@ -166,8 +169,10 @@ def _record(
     stage: str = "",
     reason: str = "",
     article: Article | None = None,
+    fresh: bool = False,
 ) -> ImportRecord:
-    """One record per (origin, item): a re-import or re-fetch updates it with the latest outcome."""
+    """One record per (origin, item): a re-import or re-fetch updates it with the latest outcome.
+    `fresh` says the caller knows there is no record yet (saves a query in bulk imports)."""
     values = {
         "batch": batch[:100],
         "item_hash": item_hash[:64],
@@ -178,7 +183,9 @@ def _record(
         "article": article,
         "created_at": timezone.now(),
     }
-    record = ImportRecord.objects.filter(origin=origin[:1000], item_key=item_key[:2000]).first()
+    record = None
+    if not fresh:
+        record = ImportRecord.objects.filter(origin=origin[:1000], item_key=item_key[:2000]).first()
     if record is None:
         return ImportRecord.objects.create(origin=origin[:1000], item_key=item_key[:2000], **values)
     for key, value in values.items():
@@ -196,6 +203,7 @@ def failed_record(
     reason: str,
     url: str = "",
     item_hash: str = "",
+    fresh: bool = False,
 ) -> ImportRecord:
     log.warning("origin=%s item=%s url=%s stage=%s reason=%s", origin, item_key, url, stage, reason)
     return _record(
@@ -207,6 +215,7 @@ def failed_record(
         outcome=Outcome.FAILED,
         stage=stage,
         reason=reason,
+        fresh=fresh,
     )
 
 
@@ -276,7 +285,7 @@ def _prepare(article: Extracted) -> tuple[Extracted, str, str]:
         raise ItemFailed("validate", "bài không có tiêu đề")
     if not (clean.text or clean.sapo):
         raise ItemFailed("validate", "bài không có nội dung")
-    return clean, url, content_hash(clean.title, clean.sapo + "\n" + clean.text)
+    return clean, url, content_hash(clean.title, clean.sapo + "\n" + clean.text, normalized=True)
 
 
 def _newer(incoming: Extracted, stored: Article) -> bool:
@@ -291,6 +300,7 @@ def _store(
     source: Source | None,
     raw_page: RawPage | None,
     record: dict,
+    memo: dict,
 ) -> ImportRecord:
     clean, url, digest = _prepare(article)
     record["url"] = url
@@ -310,9 +320,17 @@ def _store(
             article=stored,
         )
     if source is None:
-        source = source_for(url, clean.site_name)
+        domain_key = ("source", site_domain(url) or LOCAL_DOMAIN)
+        if domain_key not in memo:
+            memo[domain_key] = source_for(url, clean.site_name)
+        source = memo[domain_key]
     names = [*clean.section_path, clean.section] if clean.section_path else [clean.section]
-    section = resolve_section([n for n in reversed(names) if n], url, source)
+    names = [n for n in reversed(names) if n]
+    path = url.split("/")[3] if url.count("/") > 3 else ""
+    section_key = ("section", source.pk, path, *names)
+    if section_key not in memo:
+        memo[section_key] = resolve_section(names, url, source)
+    section = memo[section_key]
     fields = _fields(clean, url, digest)
     now = timezone.now()
     if stored is None:
@@ -325,6 +343,8 @@ def _store(
             last_changed=now,
         )
         outcome = Outcome.CREATED
+        if any(b.kind == "image" for b in clean.blocks):
+            _replace_images(stored, clean.blocks)
     else:
         for key, value in fields.items():
             setattr(stored, key, value)
@@ -340,7 +360,7 @@ def _store(
             url,
             stored.change_count,
         )
-    _replace_images(stored, clean.blocks)
+        _replace_images(stored, clean.blocks)
     return _record(**record, outcome=outcome, article=stored)
 
 
@@ -353,20 +373,26 @@ def store_article(
     origin: str,
     item_key: str,
     item_hash: str = "",
+    memo: dict | None = None,
+    fresh: bool = False,
 ) -> ImportRecord:
     """Create, update or leave the Article for `article` and record the outcome. Never raises for
-    a bad item: the ImportRecord then says FAILED with the stage and the reason."""
+    a bad item: the ImportRecord then says FAILED with the stage and the reason.
+
+    Bulk callers pass one `memo` dict per run (outlets and section lookups are remembered in it)
+    and `fresh=True` when they know the item has no import record yet."""
     record = {
         "batch": batch,
         "origin": origin,
         "item_key": item_key,
         "item_hash": item_hash,
         "url": article.url or "",
+        "fresh": fresh,
     }
     try:
         # A savepoint per item: a failing item rolls back alone inside the caller's batch.
         with transaction.atomic():
-            return _store(article, source, raw_page, record)
+            return _store(article, source, raw_page, record, {} if memo is None else memo)
     except ItemFailed as exc:
         return failed_record(**record, stage=exc.stage, reason=exc.reason)
     except Exception as exc:  # a database error must not stop the batch either
@@ -431,6 +457,8 @@ def ingest_page(
     origin: str,
     item_key: str | None = None,
     item_hash: str = "",
+    memo: dict | None = None,
+    fresh: bool = False,
 ) -> ImportRecord:
     """Archive, extract and store one fetched or imported page. Never raises for a bad page."""
     item_key = item_key or url
@@ -441,6 +469,7 @@ def ingest_page(
         "item_key": item_key,
         "item_hash": item_hash,
         "url": url,
+        "fresh": fresh,
     }
     if not url.startswith("file://"):
         try:
@@ -465,4 +494,6 @@ def ingest_page(
         origin=origin,
         item_key=item_key,
         item_hash=item_hash,
+        memo=memo,
+        fresh=fresh,
     )

@@ -126,19 +126,26 @@ def normalize_cached(text: str) -> str:
     return _WORD.sub(_syllable, text)
 
 
-def fold_cached(text: str) -> str:
-    """Exactly `vnnews.text.fold(text)`, memoised per syllable for bulk work."""
-    text = unicodedata.normalize("NFD", normalize_cached(text).lower().replace("đ", "d"))
+def fold_cached(text: str, *, normalized: bool = False) -> str:
+    """Exactly `vnnews.text.fold(text)`, memoised per syllable for bulk work. `normalized=True`
+    skips the normalisation step for text that already went through `normalize`."""
+    text = text if normalized else normalize_cached(text)
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     if _BEYOND_LATIN.search(text):
         # Other scripts have combining marks outside U+0300..U+036F: take the exact, slow path.
         return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
     return " ".join(_COMBINING.sub("", text).split())
 
 
-def content_hash(title: str, text: str) -> str:
+def content_hash(title: str, text: str, *, normalized: bool = False) -> str:
     """SHA-256 over the folded title and body: case, marks, Unicode form and spacing do not
-    count, so a re-encoded or re-spaced copy hashes the same as the original."""
-    key = fold_cached(title or "") + "\n" + fold_cached(text or "")
+    count, so a re-encoded or re-spaced copy hashes the same as the original. `normalized=True`
+    says both already went through `normalize` (same hash, less work)."""
+    key = (
+        fold_cached(title or "", normalized=normalized)
+        + "\n"
+        + fold_cached(text or "", normalized=normalized)
+    )
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 

@@ -127,6 +127,7 @@ class Importer:
         self.progress = progress
         self.batch_size = batch_size
         self._sources: dict[str, Source] = {}
+        self.memo: dict = {}  # outlets and section lookups remembered by store_article
 
     def source(self, item: Item) -> Source | None:
         """The Source a file names without a URL (sidecar), created on first sight."""
@@ -140,25 +141,24 @@ class Importer:
             )
         return self._sources[domain]
 
-    def store(self, origin: str, item: Item) -> str:
-        if item.failed:
-            failed_record(
-                batch=self.batch, origin=origin, item_key=item.key, item_hash=item.raw_hash,
-                url=item.url, stage="parse", reason=item.failed,
-            )  # fmt: skip
-            return self._count(Outcome.FAILED, origin, item, "parse", item.failed)
-        if item.skipped:
-            return self._count(Outcome.SKIPPED, origin, item)
+    def store(self, origin: str, item: Item, fresh: bool = False) -> str:
+        """Store one item; `fresh` when it has no import record yet."""
         common = {
             "batch": self.batch,
             "origin": origin,
             "item_key": item.key,
             "item_hash": item.raw_hash,
+            "fresh": fresh,
         }
+        if item.failed:
+            failed_record(**common, url=item.url, stage="parse", reason=item.failed)
+            return self._count(Outcome.FAILED, origin, item, "parse", item.failed)
+        if item.skipped:
+            return self._count(Outcome.SKIPPED, origin, item)
         if item.body is not None:
             record = ingest_page(
                 item.url, item.body, headers=item.headers, fetched_at=item.fetched_at,
-                source=self.source(item), **common,
+                source=self.source(item), memo=self.memo, **common,
             )  # fmt: skip
         else:
             try:
@@ -167,7 +167,9 @@ class Importer:
                 reason = f"{type(exc).__name__}: {exc}"
                 failed_record(**common, url=item.url, stage="parse", reason=reason)
                 return self._count(Outcome.FAILED, origin, item, "parse", reason)
-            record = store_article(article, source=self.source(item), raw_page=None, **common)
+            record = store_article(
+                article, source=self.source(item), raw_page=None, memo=self.memo, **common
+            )
         return self._count(record.outcome, origin, item, record.stage, record.reason)
 
     def _count(
@@ -205,13 +207,14 @@ class Importer:
             self._store_chunk(origin, chunk)
 
     def _store_chunk(self, origin: str, chunk: list[Item]) -> None:
-        done = recorded_items(origin, [item.key for item in chunk if item.raw_hash])
+        done = recorded_items(origin, [item.key for item in chunk])
         with transaction.atomic():
             for item in chunk:
-                if item.raw_hash and done.get(item.key[:2000]) == item.raw_hash:
+                item_hash, outcome = done.get(item.key[:2000], ("", ""))
+                if item.raw_hash and item_hash == item.raw_hash and outcome != Outcome.FAILED:
                     self.summary.add(Outcome.UNCHANGED)
                 else:
-                    self.store(origin, item)
+                    self.store(origin, item, fresh=not outcome)
         if self.progress is not None:
             self.progress.update(self.summary, len(chunk))
 
