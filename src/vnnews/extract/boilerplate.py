@@ -195,6 +195,8 @@ _TRAILING = [
     "tin moi nhat",
     "tin noi bat",
     "theo dong su kien",
+    "xem them",
+    "doc them",
     "tin tuc gan day",
     "tin gan day",
     "tin moi",

@@ -131,7 +131,8 @@ def _pick_title(tree: LexborHTMLParser, metas: dict[str, list[str]], ld: dict) -
             continue
         low = text.lower()
         if not reference or any(
-            low == r or (len(low) > 20 and (low in r or r in low)) for r in reference
+            low == r or r.startswith(low) or (len(low) > 20 and (low in r or r in low))
+            for r in reference
         ):
             if not (og or headline) and len(head_parts) > 1 and low not in head_parts[0].lower():
                 continue
@@ -189,10 +190,28 @@ def date_near(node: Any, default_tz: str) -> datetime | None:
     for _ in range(4):
         if scope is None:
             return None
-        found = visible_date(scope, default_tz)
+        found = visible_date(scope, default_tz) or _printed_date(scope, default_tz)
         if found is not None:
             return found
         scope = scope.parent
+    return None
+
+
+_PRINTED = re.compile(
+    r"\d{1,2}/\d{1,2}/\d{2,4}.{0,12}\d{1,2}[:h]\d{2}|\d{1,2}[:h]\d{2}.{0,12}\d{1,2}/\d{1,2}/\d{2,4}"
+)
+
+
+def _printed_date(scope: Any, default_tz: str) -> datetime | None:
+    """A short unnamed element printing "27/11/2026 - 08:30" (templates without date classes)."""
+    for count, node in enumerate(scope.css("span, small, em, p, div, font, b")):
+        if count > 60:
+            break
+        text = node.text(deep=False, strip=True)
+        if 8 <= len(text) <= 80 and _PRINTED.search(text):
+            parsed = parse_datetime(text, default_tz)
+            if parsed is not None:
+                return parsed
     return None
 
 
