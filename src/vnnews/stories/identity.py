@@ -13,7 +13,6 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from vnnews.text.normalize import _SPACES as _ODD_SPACES
 from vnnews.text.normalize import _WORD, place_tone_marks
 
 # Query keys that only say how the reader arrived (campaigns, click ids, share widgets).
@@ -118,12 +117,38 @@ def _syllable(match: re.Match) -> str:
     return word if word.isascii() else _place(word)
 
 
+# Syllables that normalize() leaves as they are. Most text is made only of those, and then the
+# whole text can be checked with set operations (C speed) instead of a callback per syllable.
+_CANONICAL: set[str] = set()
+# normalize() turns every run of `_SPACES` characters into one space. Matching only the runs that
+# change (two or more, or one unusual space) gives the same text without a match per space.
+_SPACE_CLASS = r" \t\u00a0\u2000-\u200b\u202f\u205f\u3000"  # the class of normalize's _SPACES
+_SPACE_RUNS = re.compile(rf"[{_SPACE_CLASS}]{{2,}}|[{_SPACE_CLASS[1:]}]")
+_CANONICAL_MAX = 500_000
+
+
 def normalize_cached(text: str) -> str:
     """Exactly `vnnews.text.normalize(text)`, memoised per syllable for bulk work."""
     if not text:
         return ""
-    text = _ODD_SPACES.sub(" ", unicodedata.normalize("NFC", text))
-    return _WORD.sub(_syllable, text)
+    text = _SPACE_RUNS.sub(" ", unicodedata.normalize("NFC", text))
+    unknown = set(_WORD.findall(text)).difference(_CANONICAL)
+    if not unknown:
+        return text
+    if len(_CANONICAL) > _CANONICAL_MAX:
+        _CANONICAL.clear()
+    moved = []
+    for word in unknown:
+        if word.isascii() or _place(word) == word:
+            _CANONICAL.add(word)
+        else:
+            moved.append(word)
+    if len(moved) > 8:
+        return _WORD.sub(_syllable, text)
+    for word in moved:
+        # Whole syllables only: the same letters inside a longer letter run are another word.
+        text = re.sub(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", _place(word), text)
+    return text
 
 
 def fold_cached(text: str, *, normalized: bool = False) -> str:
