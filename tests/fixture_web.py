@@ -175,6 +175,7 @@ class Outlet:
     feed_delay: float = 0.0
     page_delay: float = 0.0
     feed_limit: int = 100
+    crawl_delay: int | None = None
 
     @property
     def base(self) -> str:
@@ -392,7 +393,10 @@ def make_handler(outlet: Outlet) -> type[BaseHTTPRequestHandler]:
 
         def route(self, path: str) -> None:
             if path == "/robots.txt":
-                return self.send(200, ROBOTS, "text/plain")
+                extra = (
+                    f"Crawl-delay: {outlet.crawl_delay}\n".encode() if outlet.crawl_delay else b""
+                )
+                return self.send(200, ROBOTS + extra, "text/plain")
             if path in {"/rss/home.rss", "/atom.xml", "/news-sitemap.xml"}:
                 if outlet.feed_delay:
                     time.sleep(outlet.feed_delay)

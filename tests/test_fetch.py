@@ -280,3 +280,12 @@ def test_a_retry_after_far_away_is_capped():
     when = datetime.now(UTC) + timedelta(days=30)
     assert parse_retry_after(format_datetime(when, usegmt=True)) > 6 * 3600  # the parser is honest
     assert FetchOptions().max_retry_after == 6 * 3600  # the client caps what it obeys
+
+
+def test_it_honours_a_crawl_delay_from_robots_txt():
+    with FixtureWeb(outlets=1, articles=1) as own, fetcher() as client:
+        outlet = own.outlets[0]
+        outlet.crawl_delay = 2  # urllib.robotparser reads whole seconds only
+        client.fetch(outlet.article_urls()[0])
+        netloc = outlet.base.split("//", 1)[1]
+        assert client.throttle._host_delay[netloc] == 2

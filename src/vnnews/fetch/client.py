@@ -146,6 +146,11 @@ class Fetcher:
             ip = self._checked_ip(current, parsed)
             if check_robots and not self.robots.allowed(origin, current):
                 raise RobotsDisallowed(current, "robots.txt disallows this URL")
+            if check_robots:
+                # Crawl-delay is not in RFC 9309 but many sites set it; honour it up to a minute.
+                delay = self.robots.crawl_delay(origin)
+                if delay:
+                    self.throttle.set_delay(parsed.netloc.decode("ascii"), min(delay, 60.0))
             result = self._request(current, parsed, ip, headers)
             if result.status in REDIRECTS and "location" in result.headers:
                 target = str(parsed.join(result.headers["location"]))

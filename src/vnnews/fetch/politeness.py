@@ -27,6 +27,12 @@ class HostThrottle:
         self._next_start: dict[str, float] = {}
         # Hosts that told us to wait (Retry-After): no request before this time.
         self._blocked_until: dict[str, float] = {}
+        # Hosts whose robots.txt asks for a longer Crawl-delay than our minimum.
+        self._host_delay: dict[str, float] = {}
+
+    def set_delay(self, host: str, seconds: float) -> None:
+        with self._lock:
+            self._host_delay[host] = max(self.min_delay, seconds)
 
     def _slot(self, host: str) -> threading.BoundedSemaphore:
         with self._lock:
@@ -53,7 +59,7 @@ class HostThrottle:
             with self._lock:
                 now = self._clock()
                 start = max(now, self._next_start.get(host, now))
-                self._next_start[host] = start + self.min_delay
+                self._next_start[host] = start + self._host_delay.get(host, self.min_delay)
             wait = start - now
             if wait > 0:
                 self._sleep(wait)
