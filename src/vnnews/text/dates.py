@@ -39,7 +39,7 @@ _MIN_YEAR, _MAX_YEAR = 1900, 2200
 
 _ZONE_SUFFIX = r"(?:\s*(?P<zone>z|[+-]\d{2}(?::?\d{2})?))?"
 _ISO = re.compile(
-    r"(?<!\d)(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<mo>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
     r"(?:[t ]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?" + _ZONE_SUFFIX + r")?"
     r"(?!\d)",
     re.IGNORECASE,
