@@ -223,3 +223,15 @@ def test_the_corpus_dumps_segment_without_losing_the_body(shared_data):
             short.append(path.name)
     # photo stories (all text in captions) may lose more; they are rare
     assert len(short) <= len(files) // 20, short
+
+
+def test_enumeration_lines_stay_in_the_body():
+    dump = (
+        "Danh sách đội tuyển Argentina dự Copa America\n"
+        "Huấn luyện viên Gerardo Martino vừa công bố danh sách 23 cầu thủ cho giải đấu năm nay.\n"
+        "Thủ môn: Mariano Andujar (Estudiantes), Nahuel Guzman (Tigres), Sergio Romero (MU)\n"
+        "Tiền đạo: Sergio Aguero (Man City), Angel Di Maria (PSG), Lionel Messi (Barcelona)\n"
+        "Đội tuyển sẽ tập trung vào cuối tháng này.\n"
+    )
+    article = extract_text(dump)
+    assert "Thủ môn: Mariano Andujar" in article.text and "Tiền đạo: Sergio Aguero" in article.text
