@@ -135,7 +135,7 @@ def _headline_like(text: str, max_words: int = 30) -> bool:
     n = _words(text)
     if n < 3 or n > max_words or _ends_sentence(text):
         return False
-    if text.count(",") >= 3:
+    if text.count(",") >= 3 or (":" in text and text.count(",") >= 2):
         return False  # an enumeration ("Tiền vệ: A (X), B (Y), C (Z)"), not a headline
     first = text.lstrip("\"'“‘«([").strip()[:1]
     return bool(first) and (first.isupper() or first.isdigit())
