@@ -16,14 +16,14 @@ from tests.fixture_web import FixtureWeb
 from vnnews.news import ingest_live
 from vnnews.news.models import Article, Feed, ImportRecord, Source
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.slow
 
 OUTLETS = 4
 PER_OUTLET = 25
 
 
-@pytest.fixture(autouse=True)
-def postgres_only():
+@pytest.fixture
+def postgres_only(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip(
             "needs PostgreSQL (SKIP LOCKED claims shared by separate worker processes): "
@@ -37,16 +37,23 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_worker(name: str, tmp_path) -> subprocess.Popen:
+def worker_env(tmp_path, database: str) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": database,
         "VNNEWS_DATA_DIR": str(tmp_path),
         "VNNEWS_FETCH_ALLOW_HOSTS": "127.0.0.1",
         "VNNEWS_HOST_DELAY": "0",
         "VNNEWS_LOG_LEVEL": "WARNING",
     }
+    if not database:
+        env.pop("DATABASE_URL")
+    return env
+
+
+def start_worker(name: str, tmp_path, database: str | None = None) -> subprocess.Popen:
+    env = worker_env(tmp_path, database_url() if database is None else database)
     argv = [sys.executable, "-m", "django", "db_worker", "--no-reload", "--no-startup-delay",
             "--interval", "0.1", "--worker-id", name, "--verbosity", "0"]  # fmt: skip
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -61,7 +68,9 @@ def wait_for(condition, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_two_workers_process_every_article_exactly_once_even_when_one_is_killed(settings, tmp_path):
+def test_two_workers_process_every_article_exactly_once_even_when_one_is_killed(
+    postgres_only, settings, tmp_path
+):
     from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
@@ -131,3 +140,80 @@ def test_two_workers_process_every_article_exactly_once_even_when_one_is_killed(
         assert set(str(pk) for pk in rerun.values_list("id", flat=True)) == set(map(str, orphaned))
         both = {w for ids in tasks.values_list("worker_ids", flat=True) for w in ids}
         assert both == {"w1", "w2"}  # the backlog really was shared
+
+
+SQLITE_SETUP = """
+from tests.fixture_web import FixtureWeb
+from vnnews.news import ingest_live
+from vnnews.news.models import Feed, Source
+import json, sys
+for base in json.loads(sys.argv[1]):
+    source = Source.objects.create(domain=base.split("//", 1)[1], name=base)
+    feed = Feed.objects.create(source=source, url=base + "/rss/home.rss")
+    ingest_live.poll_feed(feed.pk)
+"""
+
+
+def test_on_sqlite_two_workers_share_the_backlog_and_a_killed_one_loses_nothing(tmp_path):
+    """The embedded default: claims happen inside an EXCLUSIVE transaction (SQLite has no row
+    locks, so FOR UPDATE is a no-op there and the whole database is the lock)."""
+    import json
+    import sqlite3
+
+    from django_tasks_db.models import DBTaskResult
+
+    TASKS = DBTaskResult._meta.db_table  # noqa: N806
+    env = worker_env(tmp_path, "")
+    python = [sys.executable, "-c"]
+    boot = "import django; django.setup()\n"
+    with FixtureWeb(outlets=2, articles=20) as web:
+        for outlet in web.outlets:
+            outlet.page_delay = 0.03
+        subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], env=env, check=True)
+        bases = json.dumps([o.base for o in web.outlets])
+        subprocess.run([*python, boot + SQLITE_SETUP, bases], env=env, check=True, cwd=os.getcwd())
+        db_path = tmp_path / "vnnews.sqlite3"
+
+        def query(sql: str, *params):
+            with sqlite3.connect(db_path, timeout=30) as db:
+                return db.execute(sql, params).fetchall()
+
+        total = 40
+        assert query(f"SELECT count(*) FROM {TASKS} WHERE status='READY'")[0][0] == total
+        workers = {name: start_worker(name, tmp_path, "") for name in ("w1", "w2")}
+        running_w1 = f"SELECT id FROM {TASKS} WHERE status='RUNNING' AND worker_ids LIKE '%\"w1\"%'"
+        try:
+            wait_for(
+                lambda: (
+                    query("SELECT count(*) FROM news_article")[0][0] >= 10 and query(running_w1)
+                ),
+                120,
+                "w1 mid-task",
+            )
+            workers["w1"].send_signal(signal.SIGKILL)
+            workers["w1"].wait()
+            orphaned = query(running_w1)
+            time.sleep(3.5)
+            reap = "from vnnews.news import ingest_live; print(ingest_live.reap_stale_tasks(lease_seconds=3))"
+            out = subprocess.run(
+                [*python, boot + reap], env=env, check=True, capture_output=True, text=True
+            )
+            assert int(out.stdout.strip()) == len(orphaned)
+            pending = f"SELECT count(*) FROM {TASKS} WHERE status IN ('READY','RUNNING')"
+            wait_for(lambda: query(pending)[0][0] == 0, 180, "the backlog to drain")
+        finally:
+            for process in workers.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(20)
+        expected = {url for outlet in web.outlets for url in outlet.article_urls()}
+        assert {row[0] for row in query("SELECT url FROM news_article")} == expected
+        assert query("SELECT outcome, count(*) FROM news_importrecord GROUP BY outcome") == [
+            ("created", total)
+        ]
+        hits = [outlet.hits.get(a.path, 0) for outlet in web.outlets for a in outlet.articles]
+        assert hits.count(1) >= total - len(orphaned) and max(hits) <= 2
+        workers_seen = {
+            w for (ids,) in query(f"SELECT worker_ids FROM {TASKS}") for w in json.loads(ids)
+        }
+        assert workers_seen == {"w1", "w2"}
