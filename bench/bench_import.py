@@ -1,0 +1,215 @@
+"""Import benchmark: `vnnews import` throughput on SQLite and PostgreSQL, and peak memory.
+
+    make bench-import                                  # 50,000 JSONL records, 711 HTML pages
+    .venv/bin/python bench/bench_import.py --records 5000 --pages 200 --no-postgres
+
+- JSONL: the dantri-unc corpus (../shared/data/corpus/dantri-unc) repeated to --records records,
+  each with its own URL, written to a temporary .jsonl file (streamed, never held in memory).
+- HTML: the WCXB dev article pages (../shared/data/extraction/wcxb-dev-article/html/*.html.gz),
+  imported as files (archive to WARC, extract, store), next to raw extraction speed of the same
+  pages (vnnews.extract.extract in one process) for the import/extraction ratio.
+
+Every run is a fresh `vnnews import` subprocess on a fresh database (SQLite in a temporary data
+folder; PostgreSQL in a temporary database `vnnews_bench_import` on DATABASE_URL's server, or
+postgres://postgres@127.0.0.1:5432/postgres), timed from outside, so the figures include start-up.
+Peak memory is the child's ru_maxrss. Targets (issue 3): >= 1,000 JSONL records/s on SQLite,
+HTML import within 20% of raw extraction speed, peak memory under 300 MB whatever the input size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("VNNEWS_SHARED_DIR", ROOT.parent / "shared")) / "data"
+DANTRI = SHARED / "corpus" / "dantri-unc"
+WCXB = SHARED / "extraction" / "wcxb-dev-article" / "html"
+PG_DB = "vnnews_bench_import"
+
+
+def dantri_records() -> list[dict]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from vnnews.news.importers.dantri import parse
+
+    records = []
+    for path in sorted(DANTRI.glob("news_*.txt")):
+        article = parse(path.read_bytes())
+        records.append(
+            {
+                "url": article.url,
+                "title": article.title,
+                "sapo": article.sapo,
+                "content": article.text,
+                "publish": article.published.isoformat() if article.published else "",
+                "cat": article.section,
+                "source": "dantri.com.vn",
+            }
+        )
+    return records
+
+
+def write_jsonl(path: Path, total: int) -> None:
+    base = dantri_records()
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(total):
+            record = dict(base[i % len(base)])
+            parts = urlsplit(record["url"])
+            # A distinct address per copy; the content repeats, which the importer must not mind.
+            record["url"] = urlunsplit((parts.scheme, parts.netloc, f"{parts.path}-c{i}", "", ""))
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def child_env(data_dir: Path, database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        VNNEWS_DATA_DIR=str(data_dir), VNNEWS_LOG_LEVEL="ERROR", PYTHONPATH=str(ROOT / "src")
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def timed(argv: list[str], env: dict) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of one child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{out}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def postgres_url(base: str) -> str:
+    import psycopg
+
+    parts = urlsplit(base or "postgres://postgres@127.0.0.1:5432/postgres")
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(
+        admin.replace("postgres://", "postgresql://", 1), autocommit=True, connect_timeout=3
+    ) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{PG_DB}", "", ""))
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+
+
+def import_run(label: str, paths: list[Path], items: int, database_url: str, work: Path) -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix="import-", dir=work))
+    env = child_env(data_dir, database_url)
+    vnnews = [sys.executable, "-m", "vnnews.cli"]
+    subprocess.run([*vnnews, "migrate", "-v0"], env=env, check=True)
+    seconds, peak, out = timed([*vnnews, "import", "--no-progress", *map(str, paths)], env)
+    summary = next(
+        (line for line in out.splitlines() if line.startswith("Đã xử lý")), out.strip()[:200]
+    )
+    return {
+        "run": label,
+        "items": items,
+        "seconds": seconds,
+        "rate": items / seconds,
+        "peak_mb": peak,
+        "summary": summary,
+    }
+
+
+EXTRACT_ONLY = """
+import gzip, sys, time
+from pathlib import Path
+from vnnews.extract import extract
+pages = [gzip.decompress(Path(p).read_bytes()) for p in sys.argv[1:]]
+started = time.perf_counter()
+for page in pages:
+    try:
+        extract(page)
+    except ValueError:
+        pass
+print(time.perf_counter() - started)
+"""
+
+
+def extract_run(pages: list[Path], work: Path) -> dict:
+    env = child_env(work, "")
+    seconds, peak, out = timed([sys.executable, "-c", EXTRACT_ONLY, *map(str, pages)], env)
+    inner = float(out.strip().splitlines()[-1])
+    return {"run": "HTML: extraction only (in process)", "items": len(pages), "seconds": inner,
+            "rate": len(pages) / inner, "peak_mb": peak, "summary": f"whole process {seconds:.1f} s"}  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=int, default=50_000, help="JSONL records (default 50000)")
+    parser.add_argument("--pages", type=int, default=0, help="HTML pages (default: all 711)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    if not DANTRI.is_dir() or not WCXB.is_dir():
+        print(f"benchmark data not found under {SHARED}", file=sys.stderr)
+        return 2
+    pages = sorted(WCXB.glob("*.html.gz"))[: args.pages or None]
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="vnnews-bench-import-") as tmp:
+        work = Path(tmp)
+        jsonl = work / "dantri-x.jsonl"
+        write_jsonl(jsonl, args.records)
+        html_dir = work / "html"
+        html_dir.mkdir()
+        for page in pages:
+            (html_dir / page.name).write_bytes(page.read_bytes())
+        databases = [("SQLite", "")]
+        if not args.no_postgres:
+            try:
+                databases.append(("PostgreSQL", postgres_url(os.environ.get("DATABASE_URL", ""))))
+            except Exception as exc:  # no server: say so and go on with SQLite
+                print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+        for name, url in databases:
+            rows.append(
+                import_run(
+                    f"JSONL {args.records} records, {name}", [jsonl], args.records, url, work
+                )
+            )
+            if url:
+                postgres_url(url)  # a fresh, empty database for the HTML run
+            rows.append(
+                import_run(f"HTML {len(pages)} pages, {name}", [html_dir], len(pages), url, work)
+            )
+            if url:
+                drop_postgres(url)
+        rows.append(extract_run(pages, work))
+    print()
+    print(f"{'run':42} {'items':>7} {'seconds':>8} {'items/s':>8} {'peak MB':>8}")
+    for row in rows:
+        print(
+            f"{row['run']:42} {row['items']:>7} {row['seconds']:>8.1f} {row['rate']:>8.1f} {row['peak_mb']:>8.0f}"
+        )
+    extract_rate = rows[-1]["rate"]
+    for row in rows[:-1]:
+        if row["run"].startswith("HTML"):
+            print(f"{row['run']}: import/extraction speed = {row['rate'] / extract_rate:.2f}")
+    print()
+    for row in rows:
+        print(f"{row['run']}: {row['summary']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
