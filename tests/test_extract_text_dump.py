@@ -235,3 +235,34 @@ def test_enumeration_lines_stay_in_the_body():
     )
     article = extract_text(dump)
     assert "Thủ môn: Mariano Andujar" in article.text and "Tiền đạo: Sergio Aguero" in article.text
+
+
+WITH_CHROME = """Trang chủ
+Thời sự
+Thời sự > Giao thông
+Thứ Sáu, 27/11/2026 - 08:30
+Hà Nội mở thêm ba tuyến buýt điện
+Cập nhật: 27/11/2026 09:15 (GMT+7)
+Từ tháng sau, người dân Thủ đô có thêm ba tuyến xe buýt điện nối trung tâm với các khu đô thị mới.
+
+Các tuyến mới chạy từ 5 giờ sáng đến 22 giờ mỗi ngày, giá vé giữ nguyên như xe buýt thường.
+"""
+
+
+def test_page_chrome_above_the_headline_gives_section_and_date():
+    article = extract_text(WITH_CHROME)
+    assert article.title == "Hà Nội mở thêm ba tuyến buýt điện"
+    assert article.sapo.startswith("Từ tháng sau")
+    assert article.section_path == ["Thời sự", "Giao thông"] and article.section == "Giao thông"
+    assert article.published == datetime(2026, 11, 27, 8, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert (
+        article.text
+        == "Các tuyến mới chạy từ 5 giờ sáng đến 22 giờ mỗi ngày, giá vé giữ nguyên như xe buýt thường."
+    )
+    assert [r.text for r in article.removed if r.kind == "navigation"] == ["Trang chủ", "Thời sự"]
+
+
+def test_a_short_title_is_not_taken_for_navigation():
+    dump = "Bão số 9\nBão số 9 đã đổ bộ vào đất liền các tỉnh miền Trung chiều nay, gây mưa lớn.\nNhiều nơi mất điện.\n"
+    article = extract_text(dump)
+    assert article.title == "Bão số 9"

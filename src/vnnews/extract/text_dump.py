@@ -85,6 +85,18 @@ _PUNCT = "\"'“”‘’«»()[]{}.,:;!?…-–—"
 _SENTENCE_BREAK = re.compile(r"[.!?…]['\"”’]?\s+[A-ZĐÀ-Ỹ\"“]")
 # "Minh PhươngTheo Dailymail": a dump that lost the line break between author and source.
 _GLUED_SOURCE = re.compile(r"^(.{2,40}?[a-zđà-ỹ])((?:Theo|Nguồn)\s+\S.{0,50})$")
+_FULL_DATE = re.compile(
+    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-Z]+)?|\b\d{1,2}:\d{2}\b"
+    r"|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
+    re.I,
+)
+_DATE_WORDS = re.compile(
+    r"\b(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật|cập\s+nhật|đăng|ngày|lúc|gmt|utc|sáng|chiều"
+    r"|tối|trưa|am|pm)\b|[()|:,+-]",
+    re.I,
+)
+_BREADCRUMB = re.compile(r"^[^.!?]{2,40}(?:\s+(?:>|»|›|/|\|)\s+[^.!?>»›/|]{2,40}){1,5}$")
+_BREADCRUMB_SPLIT = re.compile(r"\s+(?:>|»|›|/|\|)\s+")
 _DESK = re.compile(
     r"^\(?(?:nhóm\s+)?(?:pv|ctv|btv|phóng viên|nhóm phóng viên|tổng hợp)\)?(?:\s*[/-]\s*\S+)?\.?$",
     re.I,
@@ -236,16 +248,36 @@ def extract_text(text: str, url: str | None = None) -> Article:
     blank_style = len({line.group for line in lines}) >= max(3, len(lines) // 4)
     removed: list[Removed] = []
 
+    # Page chrome before the headline: navigation words, a breadcrumb, a date line.
+    i = 0
+    published = None
+    section_path: list[str] = []
+    while i < min(len(lines) - 1, 8):
+        text = lines[i].text
+        when = _date_line(text)
+        if when is not None:
+            published = published or when
+        elif _BREADCRUMB.match(text):
+            section_path = [p.strip() for p in _BREADCRUMB_SPLIT.split(text) if p.strip()]
+        elif _words(text) <= 2 and not _ends_sentence(text) and _chrome(lines[i + 1].text):
+            removed.append(Removed("navigation", text, "before the headline"))
+        else:
+            break
+        i += 1
+
     # Title and sapo.
     title = sapo = ""
-    i = 0
-    first = lines[0].text
+    first = lines[i].text
     if not _CREDIT.search(first) and (
         _headline_like(first, max_words=40)
-        or (len(lines) > 1 and _words(first) <= 25 and not first.endswith("."))
+        or (len(lines) > i + 1 and _words(first) <= 25 and not first.endswith("."))
     ):
-        title = lines[0].text
-        i = 1
+        title = first
+        i += 1
+    # A date (or "Cập nhật ...") line between the headline and the sapo.
+    while i < len(lines) - 1 and title and (when := _date_line(lines[i].text)) is not None:
+        published = published or when
+        i += 1
     if i < len(lines) and _is_filename(lines[i].text):
         pass  # a picture right under the title: no sapo to take
     elif i < len(lines) and (
@@ -297,9 +329,8 @@ def extract_text(text: str, url: str | None = None) -> Article:
     authors = _authors(byline_lines)
     printed = _printed_byline(byline_lines)
     paragraphs = [b.text for b in blocks if b.kind in ("paragraph", "heading")]
-    published = None
     if headers.get("date"):
-        published = _header_date(headers["date"])
+        published = _header_date(headers["date"]) or published
     return Article(
         title=normalize(title),
         sapo=normalize(sapo),
@@ -311,6 +342,8 @@ def extract_text(text: str, url: str | None = None) -> Article:
         url=url or headers.get("url", ""),
         canonical_url=headers.get("url", ""),
         language="vi",
+        section=section_path[-1] if section_path else "",
+        section_path=section_path,
         removed=removed,
     )
 
@@ -437,6 +470,22 @@ def _printed_byline(lines: list[str]) -> str:
     if people and sources:
         return f"{' - '.join(people)} ({'; '.join(sources)})"
     return " - ".join(lines)
+
+
+def _chrome(text: str) -> bool:
+    """Navigation, a breadcrumb or a date line: what sits above a headline."""
+    return _words(text) <= 3 or bool(_BREADCRUMB.match(text)) or _date_line(text) is not None
+
+
+def _date_line(text: str):
+    """The date of a short line that is only a date ("Thứ Sáu, 27/11/2026 - 08:30"), else None."""
+    if _words(text) > 12 or not _FULL_DATE.search(text):
+        return None
+    rest = _FULL_DATE.sub(" ", text)
+    rest = _DATE_WORDS.sub(" ", rest)
+    if len(re.findall(r"[^\W\d_]{2,}", rest)) > 3:
+        return None  # a sentence that happens to hold a date
+    return parse_vietnamese_datetime(text)
 
 
 def _header_date(value: str):
