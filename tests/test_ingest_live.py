@@ -256,3 +256,13 @@ def test_vnnews_run_follows_the_fixture_web_until_stopped(tmp_path, web):
         code = run.wait(30)
     assert stored == expected
     assert code == 0
+
+
+def test_articles_waiting_for_a_source_that_was_disabled_are_left_alone(live, web):
+    outlet = web.outlets[0]
+    feed = register(outlet)
+    ingest_live.poll_feed(feed.pk)
+    Source.objects.update(enabled=False, disabled_reason="tắt bằng tay")
+    run_queue()
+    assert Article.objects.count() == 0
+    assert not any(path.endswith(".html") for path in outlet.hits)
