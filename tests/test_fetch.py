@@ -21,6 +21,7 @@ from vnnews.fetch import (
     InvalidURL,
     RateLimited,
     RobotsDisallowed,
+    RobotsUnavailable,
     TooManyRedirects,
     backoff_delay,
     parse_retry_after,
@@ -289,3 +290,16 @@ def test_it_honours_a_crawl_delay_from_robots_txt():
         client.fetch(outlet.article_urls()[0])
         netloc = outlet.base.split("//", 1)[1]
         assert client.throttle._host_delay[netloc] == 2
+
+
+def test_a_host_that_cannot_be_reached_says_so_not_that_robots_forbids_it():
+    # A port nobody listens on: robots.txt cannot be fetched, so nothing is fetched, and the
+    # reason names the connection failure (RFC 9309: unreachable robots.txt = wait).
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with fetcher() as client, pytest.raises(RobotsUnavailable) as caught:
+        client.fetch(f"http://127.0.0.1:{port}/thoi-su/bai-viet-12345.html")
+    assert "cannot connect" in caught.value.reason and caught.value.retryable

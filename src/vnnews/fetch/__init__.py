@@ -12,6 +12,7 @@ from vnnews.fetch.errors import (
     InvalidURL,
     RateLimited,
     RobotsDisallowed,
+    RobotsUnavailable,
     TooManyRedirects,
 )
 from vnnews.fetch.options import FetchOptions
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidURL",
     "RateLimited",
     "RobotsDisallowed",
+    "RobotsUnavailable",
     "TooManyRedirects",
     "backoff_delay",
     "parse_retry_after",

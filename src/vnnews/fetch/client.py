@@ -31,6 +31,7 @@ from vnnews.fetch.errors import (
     InvalidURL,
     RateLimited,
     RobotsDisallowed,
+    RobotsUnavailable,
     TooManyRedirects,
 )
 from vnnews.fetch.options import FetchOptions
@@ -145,6 +146,9 @@ class Fetcher:
             # The address guard runs before anything else touches the host, robots.txt included.
             ip = self._checked_ip(current, parsed)
             if check_robots and not self.robots.allowed(origin, current):
+                failure = self.robots.failure(origin)
+                if failure:
+                    raise RobotsUnavailable(current, f"robots.txt unavailable: {failure}")
                 raise RobotsDisallowed(current, "robots.txt disallows this URL")
             if check_robots:
                 # Crawl-delay is not in RFC 9309 but many sites set it; honour it up to a minute.

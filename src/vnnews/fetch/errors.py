@@ -29,6 +29,11 @@ class RobotsDisallowed(FetchError):
     retryable = False
 
 
+class RobotsUnavailable(FetchError):
+    """robots.txt answered 5xx or could not be fetched: RFC 9309 §2.3.1.3-4 says to assume
+    complete disallow for now, so we wait and ask again later."""
+
+
 class TooManyRedirects(FetchError):
     retryable = False
 

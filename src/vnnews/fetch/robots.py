@@ -23,6 +23,7 @@ class _Entry:
     parser: RobotFileParser | None  # None: allow everything
     disallow_all: bool
     expires: float
+    failure: str = ""  # why robots.txt could not be read (then everything waits)
 
 
 class RobotsCache:
@@ -53,9 +54,9 @@ class RobotsCache:
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
                 return _Entry(None, False, now + self.ttl)
-            return _Entry(None, True, now + FAILURE_TTL)
-        except FetchError:
-            return _Entry(None, True, now + FAILURE_TTL)
+            return _Entry(None, True, now + FAILURE_TTL, exc.reason)
+        except FetchError as exc:
+            return _Entry(None, True, now + FAILURE_TTL, exc.reason)
         parser = RobotFileParser()
         text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
         parser.parse(text.splitlines())
@@ -75,6 +76,10 @@ class RobotsCache:
         if entry.parser is None:
             return True
         return entry.parser.can_fetch(self.agent_token, url)
+
+    def failure(self, origin: str) -> str:
+        """Why robots.txt of `origin` is unreadable ("" when it was read or is absent)."""
+        return self.entry(origin).failure
 
     def crawl_delay(self, origin: str) -> float | None:
         entry = self.entry(origin)
