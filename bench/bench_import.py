@@ -77,8 +77,9 @@ def child_env(data_dir: Path, database_url: str) -> dict:
     return env
 
 
-def timed(argv: list[str], env: dict) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stdout) of one child process."""
+def timed(argv: list[str], env: dict) -> tuple[float, float, str, float]:
+    """(seconds, peak RSS in MB, stdout, CPU seconds) of one child process. On a shared machine
+    the CPU time says what the import costs; the wall time also counts waiting for a core."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -88,7 +89,7 @@ def timed(argv: list[str], env: dict) -> tuple[float, float, str]:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{out}")
-    return seconds, usage.ru_maxrss / 1024, out
+    return seconds, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def postgres_url(base: str) -> str:
@@ -148,10 +149,11 @@ print(time.perf_counter() - started)
 
 def extract_run(pages: list[Path], work: Path) -> dict:
     env = child_env(work, "")
-    seconds, peak, out = timed([sys.executable, "-c", EXTRACT_ONLY, *map(str, pages)], env)
+    seconds, peak, out, cpu = timed([sys.executable, "-c", EXTRACT_ONLY, *map(str, pages)], env)
     inner = float(out.strip().splitlines()[-1])
     return {"run": "HTML: extraction only (in process)", "items": len(pages), "seconds": inner,
-            "rate": len(pages) / inner, "peak_mb": peak, "summary": f"whole process {seconds:.1f} s"}  # fmt: skip
+            "rate": len(pages) / inner, "cpu": cpu, "peak_mb": peak,
+            "summary": f"whole process {seconds:.1f} s"}  # fmt: skip
 
 
 def main() -> int:
