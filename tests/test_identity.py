@@ -85,7 +85,15 @@ def test_the_hash_changes_when_the_words_change():
 
 
 def test_the_memoised_text_functions_equal_the_reference_ones(seed_text):
-    samples = [seed_text, "Thuỷ, hoà, khoẻ, QUỲNH, nghiêng", "नमस्ते दुनिया", "Ελληνικά ά", ""]
+    samples = [
+        seed_text,
+        "Thuỷ, hoà, khoẻ, QUỲNH, nghiêng",
+        "khoẻ khoẻkhoẻ hoàhoà",  # a moved syllable inside a longer letter run is another word
+        "a  b\t\tc\u00a0d \u3000 e\u2009f",
+        "नमस्ते दुनिया",
+        "Ελληνικά ά",
+        "",
+    ]
     for text in samples:
         assert normalize_cached(text) == normalize(text)
         assert fold_cached(text) == fold(text)

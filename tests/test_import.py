@@ -289,3 +289,29 @@ def test_a_killed_import_resumes_without_loss_or_doubles(tmp_path):
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(distinct url) from news_article").fetchone()[0] == total
     assert f"không đổi {killed_at}" in done.stdout or "không đổi" in done.stdout
+
+
+def test_reextract_rebuilds_from_the_archive_and_counts_changes(tmp_path, monkeypatch):
+    pytest.importorskip("vnnews.extract.engine")
+    from tests.test_store import HTML
+    from vnnews.news.management.commands import reextract
+
+    (tmp_path / "a.html").write_bytes(HTML)
+    run(tmp_path)
+    out = io.StringIO()
+    call_command("reextract", stdout=out)
+    assert "thay đổi 0" in out.getvalue() and "không đổi 1" in out.getvalue()
+
+    real = reextract.run_extractor
+
+    def improved(body, url):
+        article = real(body, url)
+        article.text += "\n\nĐoạn mà bộ trích xuất mới tìm thêm được."
+        return article
+
+    monkeypatch.setattr(reextract, "run_extractor", improved)
+    out = io.StringIO()
+    call_command("reextract", stdout=out)
+    assert "thay đổi 1" in out.getvalue()
+    stored = Article.objects.get()
+    assert stored.text.endswith("tìm thêm được.") and stored.change_count == 1
