@@ -266,3 +266,36 @@ def test_a_short_title_is_not_taken_for_navigation():
     dump = "Bão số 9\nBão số 9 đã đổ bộ vào đất liền các tỉnh miền Trung chiều nay, gây mưa lớn.\nNhiều nơi mất điện.\n"
     article = extract_text(dump)
     assert article.title == "Bão số 9"
+
+
+SHARE_AND_CREDITS = """Người dân miền Trung khẩn trương chống bão
+Chia sẻ
+Facebook
+Zalo
+Bình luận
+Bão số 9 dự kiến đổ bộ vào các tỉnh từ Quảng Nam đến Bình Định trong đêm nay, gió giật cấp 12.
+
+img_2041.jpg
+Người dân chằng chống nhà cửa trước khi bão vào.
+Ảnh: Nguyễn Tiến Đạt
+
+Chính quyền các địa phương đã sơ tán hơn 10.000 hộ dân khỏi vùng nguy hiểm trong ngày hôm qua.
+
+Bài và ảnh: Minh Anh
+Bình luận (3)
+"""
+
+
+def test_share_bars_credits_and_labelled_bylines():
+    article = extract_text(SHARE_AND_CREDITS)
+    assert article.title == "Người dân miền Trung khẩn trương chống bão"
+    assert article.sapo.startswith("Bão số 9 dự kiến đổ bộ")
+    assert article.text == (
+        "Chính quyền các địa phương đã sơ tán hơn 10.000 hộ dân khỏi vùng nguy hiểm trong ngày hôm qua."
+    )
+    image = article.images[0]
+    assert image.caption == "Người dân chằng chống nhà cửa trước khi bão vào."
+    assert image.credit == "Nguyễn Tiến Đạt"
+    assert article.byline == "Bài và ảnh: Minh Anh" and article.authors == ["Minh Anh"]
+    shared = [r.text for r in article.removed if r.kind == "share"]
+    assert shared == ["Chia sẻ", "Facebook", "Zalo", "Bình luận (3)"]

@@ -46,7 +46,7 @@ HARD_HEADERS = frozenset(
         "bình luận", "ý kiến bạn đọc", "ý kiến", "gửi bình luận", "viết bình luận",
         "tin tức liên quan", "tin bài liên quan", "bài viết liên quan", "tin nên đọc",
         "tin tiêu điểm", "tiêu điểm", "video nổi bật", "video đang được quan tâm",
-        "chủ đề", "từ khóa", "từ khoá", "tags", "tag", "chia sẻ", "quảng cáo",
+        "chủ đề", "từ khóa", "từ khoá", "tags", "tag", "quảng cáo",
         "bạn có thể quan tâm", "có thể bạn muốn xem", "đừng bỏ lỡ", "tin mới hơn", "tin cũ hơn",
         "các tin khác", "những tin khác", "tin khác cùng chuyên mục", "trở lại đầu trang",
         "về đầu trang", "lên đầu trang", "đăng nhập", "đăng ký", "theo dõi chúng tôi trên",
@@ -78,6 +78,22 @@ _NAMES = re.compile(rf"^{_NAME}(?:{_NAME_SEP}{_NAME}){{0,5}}$")
 _SPLIT_NAMES = re.compile(_NAME_SEP)
 _SOURCE = re.compile(r"^\(?\s*(theo|nguồn|nguồn tin|source)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I)
 _ROLE = re.compile(r"\s*\((?:[^()]{0,40})\)\s*$")
+# "Bài và ảnh: Minh Anh", "Bài, ảnh: ...", "Bài: ...", "Tác giả: ...": people behind a label
+_LABELLED = re.compile(
+    r"^(?:bài\s+và\s+ảnh|bài\s*,\s*ảnh|bài|tác\s+giả|phóng\s+viên)\s*:\s*(.{2,70})$", re.I
+)
+# A photo credit on its own line: "Ảnh: Nguyễn Tiến Đạt", "(Ảnh: TTXVN)"
+_CREDIT_LINE = re.compile(
+    r"^\(?\s*(?:ảnh|nguồn\s+ảnh|đồ\s+họa|đồ\s+hoạ|video|clip|photo)\s*:\s*([^()]{1,60})\)?\.?$",
+    re.I,
+)
+# Share bars and counters flattened into lines.
+_SHARE = re.compile(
+    r"^(?:facebook|zalo|twitter|x|email|e-mail|in|in bài|gửi bài|lưu|lưu bài|copy link|sao chép liên kết"
+    r"|google news|tweet|like|share|thích|chia sẻ|chia sẻ bài viết|bình luận\s*\(\d+\)|\d+\s*(?:bình luận|lượt xem"
+    r"|lượt thích|chia sẻ))$",
+    re.I,
+)
 _CREDIT = re.compile(
     r"\(\s*(?:ảnh|nguồn|photo|video|đồ họa|đồ hoạ|clip)\s*:[^()]{1,80}\)\s*\.?$", re.I
 )
@@ -175,6 +191,9 @@ def _byline(text: str) -> str | None:
         return None
     if _SOURCE.match(text) or _DESK.match(text):
         return text
+    labelled = _LABELLED.match(text)
+    if labelled:
+        return text if _byline(labelled.group(1)) is not None else None
     core = _ROLE.sub("", text).strip().rstrip(".").strip()
     if not core:
         return None
@@ -201,6 +220,9 @@ def _authors(printed: list[str]) -> list[str]:
     names: list[str] = []
     for line in printed:
         core = _ROLE.sub("", line.strip()).strip().rstrip(".").strip()
+        labelled = _LABELLED.match(core)
+        if labelled:
+            core = labelled.group(1).strip()
         if _SOURCE.match(core) or _DESK.match(core) or _UPPER_ABBREV.match(core):
             continue  # a source or a desk, not a person
         for part in _SPLIT_NAMES.split(core):
@@ -247,6 +269,15 @@ def extract_text(text: str, url: str | None = None) -> Article:
         raise EmptyPageError("text holds no content lines")
     blank_style = len({line.group for line in lines}) >= max(3, len(lines) // 4)
     removed: list[Removed] = []
+    # Share bars ("Facebook", "Zalo", "Bình luận (3)") can sit anywhere; they are never content.
+    kept = [line for line in lines if not _SHARE.match(line.text)]
+    if len(kept) < len(lines):
+        removed += [
+            Removed("share", line.text, "share bar") for line in lines if _SHARE.match(line.text)
+        ]
+        lines = kept
+    if not lines:
+        raise EmptyPageError("text holds only share buttons")
 
     # Page chrome before the headline: navigation words, a breadcrumb, a date line.
     i = 0
@@ -274,9 +305,15 @@ def extract_text(text: str, url: str | None = None) -> Article:
     ):
         title = first
         i += 1
-    # A date (or "Cập nhật ...") line between the headline and the sapo.
-    while i < len(lines) - 1 and title and (when := _date_line(lines[i].text)) is not None:
-        published = published or when
+    # A date (or "Cập nhật ...") line, or a stray header ("Bình luận"), between headline and sapo.
+    while i < len(lines) - 1 and title:
+        when = _date_line(lines[i].text)
+        if when is not None:
+            published = published or when
+        elif _header_key(lines[i].text) in HARD_HEADERS:
+            removed.append(Removed("navigation", lines[i].text, "site header above the body"))
+        else:
+            break
         i += 1
     if i < len(lines) and _is_filename(lines[i].text):
         pass  # a picture right under the title: no sapo to take
@@ -289,11 +326,16 @@ def extract_text(text: str, url: str | None = None) -> Article:
     body_start = i
 
     # The end of the page's own content: the first hard header after the body has begun.
+    # A header before any paragraph ("Bình luận" under the headline) is page chrome, not the end.
     end = len(lines)
+    seen_paragraph = bool(sapo)
     for j in range(body_start, len(lines)):
-        if _header_key(lines[j].text) in HARD_HEADERS:
+        if _header_key(lines[j].text) in HARD_HEADERS and seen_paragraph:
             end = j
             break
+        seen_paragraph = seen_paragraph or (
+            _words(lines[j].text) >= 12 and _ends_sentence(lines[j].text)
+        )
     site_blocks = _site_blocks(lines[end:])
 
     # Byline: the last run of byline lines before `end` with no real paragraph after it.
@@ -391,6 +433,17 @@ def _segment(
                 Removed("related", _clip(" | ".join(x.text for x in lines[j:run])), "related links")
             )
             j = run
+            continue
+        if key in HARD_HEADERS:  # only before the first paragraph (see extract_text)
+            removed.append(Removed("navigation", text, "site header above the body"))
+            j += 1
+            continue
+        credit = _CREDIT_LINE.match(text)
+        if credit:
+            if blocks and blocks[-1].kind == "image" and not blocks[-1].credit:
+                blocks[-1].credit = normalize(credit.group(1).strip())
+            removed.append(Removed("caption", text, "photo credit"))
+            j += 1
             continue
         if _INLINE_RELATED.match(text):
             removed.append(Removed("related", text, "inline related link"))
