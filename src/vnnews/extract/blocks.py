@@ -153,7 +153,7 @@ class Walk:
         links, emph = self._links, self._emph_chars
         self._links = self._emph_chars = 0
         for line in raw.split("\n"):
-            text = _WS.sub(" ", line).strip()
+            text = " ".join(line.split())
             if not text:
                 continue
             if not text.isascii():
@@ -446,7 +446,7 @@ def _align(attrs: dict) -> str:
 
 
 def _clean(text: str) -> str:
-    text = _WS.sub(" ", text or "").strip()
+    text = " ".join((text or "").split())
     return _norm(text) if text and not text.isascii() else text
 
 

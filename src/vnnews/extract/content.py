@@ -49,6 +49,16 @@ _KEEP_TAGS = frozenset(
         "mark",
     ]
 )
+# Containers worth a class/id check before scoring; inline elements and list items are left to
+# the walk (halves the work on utility-class-heavy pages).
+_NAMED_CONTAINERS = (
+    ", ".join(
+        f"{tag}[{attr}]"
+        for tag in ("div", "section", "ul", "ol", "table", "figure", "p", "dl", "span")
+        for attr in ("class", "id")
+    )
+    + ", header, footer, aside"
+)
 _PARA_TAGS = {"p", "pre", "blockquote", "h2", "h3", "h4", "li", "dd"}
 
 
@@ -75,7 +85,8 @@ def weigh(root: LexborNode) -> dict[int, float]:
             continue
         if tag == "li" and n < 80:
             continue
-        if node.css_first("a") is not None:
+        # Link density only matters for short blocks; a long paragraph is prose with links.
+        if n < 400 and node.css_first("a") is not None:
             links = _link_text_len(node) if tag in _PARA_TAGS else 0
             if links > n * 0.5:
                 continue
@@ -147,7 +158,7 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
     # unlinked with remove(), not destroyed: a descendant of an unlinked node may still come up
     # later in this list, and must stay valid memory.
     body_id = body.mem_id
-    for node in body.css("[class], [id], header, footer, aside"):
+    for node in body.css(_NAMED_CONTAINERS):
         tag = node.tag
         if tag in _KEEP_TAGS:
             continue

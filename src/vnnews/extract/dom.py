@@ -47,6 +47,13 @@ def _fallback_decode(data: bytes, declared: str | None) -> str:
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
+    # Fast path: bytes that are valid UTF-8 are UTF-8 whatever the page declares (the rule
+    # decode_page applies first too); its NFC pass is not needed because every string we output
+    # is normalised on its own.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
     try:
         from vnnews.extract.encoding import decode_page
     except ImportError:

@@ -35,7 +35,10 @@ def extract(
     base = url or ""
 
     meta = metadata.read(tree, url, opts.default_tz)
-    dom_byline = byline.from_dom(tree)
+    is_vi = meta.language == "vi" or (not meta.language and sapo.is_vietnamese(meta.title))
+    # Marked-up bylines are read before boilerplate stripping removes author boxes; pages whose
+    # metadata names the authors (and are not Vietnamese, where print wins) skip the search.
+    dom_byline = byline.from_dom(tree) if (is_vi or not meta.authors) else ""
     tree.strip_tags(boilerplate.JUNK_TAGS.split(", "))
     if hints.get("remove"):
         for node in body.css(hints["remove"]):
@@ -43,7 +46,6 @@ def extract(
             if text:
                 removed.append(Removed("related", text[:200], "site hint"))
             node.remove()
-    is_vi = meta.language == "vi" or (not meta.language and sapo.is_vietnamese(meta.title))
 
     # The sapo is found before chrome stripping: its class names ("description", "summary")
     # sometimes look like boilerplate.

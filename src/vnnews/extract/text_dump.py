@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from vnnews.extract.article import Article, Block, Removed
+from vnnews.extract.dump_byline import authors_of, byline_of, byline_parts
 from vnnews.extract.errors import EmptyPageError, NotHTMLError, PageTooLargeError
 from vnnews.text.dates import parse_vietnamese_datetime
 from vnnews.text.normalize import normalize
@@ -71,17 +72,6 @@ _OUTLET_PAREN = re.compile(r"^\s*\([^()]{2,30}\)\s*[-–—]?\s*\S")
 _OUTLET_DASH = re.compile(r"^\s*[A-ZĐ][A-ZĐ.]{1,12}(?:\.VN)?\s*[-–—]\s*\S")
 _FINAL = re.compile(r"[.!?…:;,]['\"”’»)\]]*$")
 _WORDS = re.compile(r"\S+")
-_NAME_WORD = r"(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]*\.?|[A-ZĐ]\.(?:[A-ZĐ]\.)*[A-ZĐa-zđà-ỹ]*)"
-_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}"
-_NAME_SEP = r"\s*(?:[-–—,/&]|\s+và\s+)\s*"
-_NAMES = re.compile(rf"^{_NAME}(?:{_NAME_SEP}{_NAME}){{0,5}}$")
-_SPLIT_NAMES = re.compile(_NAME_SEP)
-_SOURCE = re.compile(r"^\(?\s*(theo|nguồn|nguồn tin|source)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I)
-_ROLE = re.compile(r"\s*\((?:[^()]{0,40})\)\s*$")
-# "Bài và ảnh: Minh Anh", "Bài, ảnh: ...", "Bài: ...", "Tác giả: ...": people behind a label
-_LABELLED = re.compile(
-    r"^(?:bài\s+và\s+ảnh|bài\s*,\s*ảnh|bài|tác\s+giả|phóng\s+viên)\s*:\s*(.{2,70})$", re.I
-)
 # A photo credit on its own line: "Ảnh: Nguyễn Tiến Đạt", "(Ảnh: TTXVN)"
 _CREDIT_LINE = re.compile(
     r"^\(?\s*(?:ảnh|nguồn\s+ảnh|đồ\s+họa|đồ\s+hoạ|video|clip|photo)\s*:\s*([^()]{1,60})\)?\.?$",
@@ -99,8 +89,6 @@ _CREDIT = re.compile(
 )
 _PUNCT = "\"'“”‘’«»()[]{}.,:;!?…-–—"
 _SENTENCE_BREAK = re.compile(r"[.!?…]['\"”’]?\s+[A-ZĐÀ-Ỹ\"“]")
-# "Minh PhươngTheo Dailymail": a dump that lost the line break between author and source.
-_GLUED_SOURCE = re.compile(r"^(.{2,40}?[a-zđà-ỹ])((?:Theo|Nguồn)\s+\S.{0,50})$")
 _FULL_DATE = re.compile(
     r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-Z]+)?|\b\d{1,2}:\d{2}\b"
     r"|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
@@ -113,11 +101,6 @@ _DATE_WORDS = re.compile(
 )
 _BREADCRUMB = re.compile(r"^[^.!?]{2,40}(?:\s+(?:>|»|›|/|\|)\s+[^.!?>»›/|]{2,40}){1,5}$")
 _BREADCRUMB_SPLIT = re.compile(r"\s+(?:>|»|›|/|\|)\s+")
-_DESK = re.compile(
-    r"^\(?(?:nhóm\s+)?(?:pv|ctv|btv|phóng viên|nhóm phóng viên|tổng hợp)\)?(?:\s*[/-]\s*\S+)?\.?$",
-    re.I,
-)
-_UPPER_ABBREV = re.compile(r"^[A-ZĐ]{2,8}(?:[/-][A-ZĐ]{2,8})?\.?$")
 
 
 @dataclass
@@ -182,54 +165,6 @@ def _is_filename(text: str) -> bool:
 
 def _header_key(text: str) -> str:
     return text.strip().rstrip(":：>»").strip().lower()
-
-
-def _byline(text: str) -> str | None:
-    """The byline as printed if `text` is one, else None."""
-    text = text.strip()
-    if len(text) > 80 or _words(text) > 12:
-        return None
-    if _SOURCE.match(text) or _DESK.match(text):
-        return text
-    labelled = _LABELLED.match(text)
-    if labelled:
-        return text if _byline(labelled.group(1)) is not None else None
-    core = _ROLE.sub("", text).strip().rstrip(".").strip()
-    if not core:
-        return None
-    if _UPPER_ABBREV.match(core):
-        return text  # "PV", "TTXVN", "VOV"
-    if _NAMES.match(core) and _words(core) <= 10:
-        parts = [p for p in _SPLIT_NAMES.split(core) if p]
-        if all(1 <= _words(p) <= 5 for p in parts) and (len(parts) > 1 or _words(core) >= 2):
-            return text
-    return None
-
-
-def _byline_parts(text: str) -> list[str]:
-    """The byline line(s) in `text` (one line, or an author glued to "Theo ..."), else []."""
-    if _byline(text) is not None:
-        return [text]
-    m = _GLUED_SOURCE.match(text)
-    if m and _byline(m.group(1)) is not None and _byline(m.group(2)) is not None:
-        return [m.group(1), m.group(2)]
-    return []
-
-
-def _authors(printed: list[str]) -> list[str]:
-    names: list[str] = []
-    for line in printed:
-        core = _ROLE.sub("", line.strip()).strip().rstrip(".").strip()
-        labelled = _LABELLED.match(core)
-        if labelled:
-            core = labelled.group(1).strip()
-        if _SOURCE.match(core) or _DESK.match(core) or _UPPER_ABBREV.match(core):
-            continue  # a source or a desk, not a person
-        for part in _SPLIT_NAMES.split(core):
-            part = part.strip(" .")
-            if part and part not in names:
-                names.append(normalize(part))
-    return names
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:
@@ -342,15 +277,15 @@ def extract_text(text: str, url: str | None = None) -> Article:
     byline_lines: list[str] = []
     tail: list[Removed] = []  # what follows the body, recorded after it in reading order
     k = end - 1
-    while k >= body_start and _byline_parts(lines[k].text):
+    while k >= body_start and byline_parts(lines[k].text):
         k -= 1
     if k + 1 < end:
-        byline_lines = [part for line in lines[k + 1 : end] for part in _byline_parts(line.text)]
+        byline_lines = [part for line in lines[k + 1 : end] for part in byline_parts(line.text)]
         end = k + 1
     else:
         # A byline followed only by short non-paragraph lines (share bars, "Tags") still ends it.
         for j in range(end - 1, max(body_start, end - 6) - 1, -1):
-            if _byline(lines[j].text) is not None and all(
+            if byline_of(lines[j].text) is not None and all(
                 _words(line.text) < 8 and not _ends_sentence(line.text)
                 for line in lines[j + 1 : end]
             ):
@@ -368,8 +303,8 @@ def extract_text(text: str, url: str | None = None) -> Article:
     blocks = _segment(lines, body_start, end, title, sapo, blank_style, removed)
     removed.extend(tail)
     removed.extend(site_blocks)
-    authors = _authors(byline_lines)
-    printed = _printed_byline(byline_lines)
+    authors = authors_of(byline_lines)
+    printed = printed_byline(byline_lines)
     paragraphs = [b.text for b in blocks if b.kind in ("paragraph", "heading")]
     if headers.get("date"):
         published = _header_date(headers["date"]) or published
@@ -513,16 +448,6 @@ def _site_blocks(lines: list[_Line]) -> list[Removed]:
         Removed(kind.get(_header_key(sec[0]), "related"), _clip(" | ".join(sec)), "site block")
         for sec in sections
     ]
-
-
-def _printed_byline(lines: list[str]) -> str:
-    if not lines:
-        return ""
-    people = [x for x in lines if not _SOURCE.match(x.strip())]
-    sources = [x.strip().strip("()") for x in lines if _SOURCE.match(x.strip())]
-    if people and sources:
-        return f"{' - '.join(people)} ({'; '.join(sources)})"
-    return " - ".join(lines)
 
 
 def _chrome(text: str) -> bool:
