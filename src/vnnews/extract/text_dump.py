@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 from vnnews.extract.article import Article, Block, Removed
-from vnnews.extract.dump_byline import authors_of, byline_of, byline_parts
+from vnnews.extract.dump_byline import authors_of, byline_of, byline_parts, printed_byline
 from vnnews.extract.errors import EmptyPageError, NotHTMLError, PageTooLargeError
 from vnnews.text.dates import parse_vietnamese_datetime
 from vnnews.text.normalize import normalize
