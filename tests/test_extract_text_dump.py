@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from vnnews.extract.dump_byline import authors_of, byline_of
 from vnnews.extract.errors import EmptyPageError, ExtractionError, NotHTMLError
 from vnnews.extract.text_dump import extract_text
 from vnnews.text.normalize import normalize
@@ -299,3 +300,27 @@ def test_share_bars_credits_and_labelled_bylines():
     assert article.byline == "Bài và ảnh: Minh Anh" and article.authors == ["Minh Anh"]
     shared = [r.text for r in article.removed if r.kind == "share"]
     assert shared == ["Chia sẻ", "Facebook", "Zalo", "Bình luận (3)"]
+
+
+BYLINES = [
+    # (line, is a byline, authors)
+    ("Hoàng Phúc - Lê Kiên", True, ["Hoàng Phúc", "Lê Kiên"]),
+    ("Theo Dân trí", True, []),
+    ("Nguồn: TTXVN", True, []),
+    ("PV", True, []),
+    ("Nhóm PV", True, []),
+    ("TTXVN", True, []),
+    ("Minh Anh (tổng hợp)", True, ["Minh Anh"]),
+    ("Bài và ảnh: Minh Anh", True, ["Minh Anh"]),
+    ("Vân Sơn, Hà An và Nguyễn Thị Hoa", True, ["Vân Sơn", "Hà An", "Nguyễn Thị Hoa"]),
+    ("Hoàng", False, []),
+    ("Hà Nội sẽ kết hợp giữa diện và điểm", False, []),
+    ("Đây là một câu văn bình thường kết thúc bằng dấu chấm.", False, []),
+]
+
+
+@pytest.mark.parametrize(("line", "is_byline", "authors"), BYLINES)
+def test_byline_lines_and_their_authors(line, is_byline, authors):
+    assert (byline_of(line) is not None) == is_byline
+    if is_byline:
+        assert authors_of([line]) == authors
