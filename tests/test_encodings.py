@@ -87,6 +87,12 @@ CASES = [
         TEXT,
     ),
     ("windows-1258 undeclared", encode_cp1258(page(TEXT)), None, TEXT),
+    (
+        "windows-1258 declared utf-8",
+        encode_cp1258(page(TEXT, '<meta charset="utf-8">')),
+        "utf-8",
+        TEXT,
+    ),
     # legacy Vietnamese 8-bit encodings, found by the fonts the page asks for
     (
         "TCVN3 with .VnTime font",
