@@ -68,6 +68,7 @@ _VIET_ALPHABET = (
 _WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819"}
 _TONE_MARKS = set("\u0300\u0301\u0303\u0309\u0323")
 _SAMPLE = 256 * 1024
+_SCORE_WORDS = 3000
 _MIN_SCORE = 0.12  # share of Vietnamese-only words needed before overriding a declaration
 
 
@@ -152,7 +153,8 @@ def _utf8(data: bytes) -> str | None:
             return data[: error.start].decode("utf-8", errors="replace")
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    multibyte = sum(1 for ch in text[:_SAMPLE] if ord(ch) > 0x7F) - bad
+    sample = text[:_SAMPLE]
+    multibyte = len(sample) - len(sample.encode("ascii", "ignore")) - bad
     # A few broken bytes in an otherwise UTF-8 page (a bad include, a cut): still UTF-8.
     if multibyte >= 20 and bad * 20 <= multibyte:
         return text
@@ -163,7 +165,7 @@ def vietnamese_score(text: str) -> float:
     """How Vietnamese a decoding looks: share of words with Vietnamese-only letters, minus the
     share of words holding letters Vietnamese never uses (mojibake such as "Vieät", "ViÖt")."""
     visible = _TAG.sub(" ", text[:_SAMPLE])
-    words = _WORD.findall(visible)
+    words = _WORD.findall(visible)[:_SCORE_WORDS]  # a few thousand words decide it
     if not words:
         return 0.0
     good = bad = 0
@@ -244,7 +246,7 @@ def _choose_single_byte(data: bytes, declared: str | None) -> str:
         text = _decode(data, name)
         if text is None:
             continue
-        decoded.append((name, text, vietnamese_score(_nfc(text))))
+        decoded.append((name, text, vietnamese_score(_nfc(text[:_SAMPLE]))))
     if not decoded:
         return data.decode("cp1252", errors="replace")
     first_name, first_text, first_score = decoded[0]
