@@ -271,15 +271,19 @@ def test_a_killed_import_resumes_without_loss_or_doubles(tmp_path):
     (tmp_path / "var").mkdir()
     subprocess.run([*vnnews, "migrate", "-v0"], env=env, check=True, timeout=120)
     db = tmp_path / "var" / "vnnews.sqlite3"
+    log = open(tmp_path / "first-run.log", "w")  # noqa: SIM115
     proc = subprocess.Popen([*vnnews, "import", "--no-progress", str(path)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 120
+                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    deadline = time.monotonic() + 300
     while _count(db, "news_article") < 200 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    log.close()
     killed_at = _count(db, "news_article")
-    assert 0 < killed_at < total, "the import should have been killed half-way"
+    assert 0 < killed_at < total, (
+        "not killed half-way: " + (tmp_path / "first-run.log").read_text()[-2000:]
+    )
 
     done = subprocess.run([*vnnews, "import", "--no-progress", str(path)], env=env,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
