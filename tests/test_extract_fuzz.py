@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from vnnews.extract.article import Article
 from vnnews.extract.encoding import decode_page
 from vnnews.extract.errors import ExtractionError
+from vnnews.extract.render import to_html, to_markdown, to_text
 from vnnews.extract.text_dump import extract_text
 from vnnews.text.dates import parse_vietnamese_datetime
 
@@ -62,7 +63,7 @@ def outcome(function, *args, **kwargs):
 WORDS = [
     "Hà Nội", "tin", "Đảng bộ", "khu công nghiệp", "ngày", "Sáng 01/8", "(LĐTĐ)", "Theo Dân trí",
     "Hoàng Phúc - Lê Kiên", "Có thể bạn quan tâm", "Tin khác", "1230 3h5a6444jpg", "ảnh",
-    "27/11/2026 08:30", "<", ">", "&amp;", "\u0301", "\u00a0", "“", "”", "…", ".", "\t", "PV",
+    "27/11/2026 08:30", "<", ">", "&amp;", "<script>alert(1)</script>", "\u0301", "\u00a0", "“", "”", "…", ".", "\t", "PV",
 ]  # fmt: skip
 vietnamese_text = st.lists(
     st.one_of(st.sampled_from(WORDS), st.text(max_size=12)), max_size=60
@@ -137,6 +138,9 @@ def test_extract_text_survives_any_text(text):
     check_article(result)
     if isinstance(result, Article):
         assert result.title == "" or "\n" not in result.title
+        # every rendering of whatever came out works, and the HTML holds no script
+        assert "<script" not in to_html(result).lower()
+        assert isinstance(to_markdown(result), str) and isinstance(to_text(result), str)
 
 
 def test_extract_text_survives_huge_lines():
