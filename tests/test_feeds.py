@@ -124,3 +124,12 @@ def test_it_describes_an_item_with_sapo_author_date_and_categories(client, newsr
 @pytest.mark.parametrize("path", ["/chuyen-muc/khong-co/rss", "/nguon/khong.co.vn/atom"])
 def test_it_answers_404_for_an_unknown_section_or_outlet(client, newsroom, path):
     assert client.get(path).status_code == 404
+
+
+def test_it_drops_xml_control_characters_instead_of_failing(client):
+    make_article("Tin có ký tự lạ\x0b", sapo="Sapo\x01 có ký tự điều khiển\x1f.")
+    response = client.get("/rss")
+    assert response.status_code == 200
+    entry = feedparser.parse(response.content).entries[0]
+    assert entry.title == "Tin có ký tự lạ"
+    assert entry.summary == "Sapo có ký tự điều khiển."

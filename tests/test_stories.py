@@ -233,3 +233,16 @@ def test_it_finds_similar_recent_articles_outside_the_story(stored):
     reset()
     ids = [a.pk for a in related_articles(later, limit=2)]
     assert ids and set(ids) <= {stored["flood"].pk, stored["flood-2"].pk}
+
+
+def test_it_folds_word_by_word_exactly_like_fold(shared_data):
+    from vnnews.stories.vectors import fold_words
+    from vnnews.text import fold
+
+    texts = [BASE, OTHER, "Hoà  Bình\u00a0THUỶ\u200bđiện\tĐÀ  nẵng", ""]
+    texts += [
+        p.read_text(encoding="utf-8")
+        for p in sorted(shared_data.glob("stories/vims-dev/Cluster_00*/1.txt"))
+    ]
+    for text in texts:
+        assert fold_words(text) == fold(text)

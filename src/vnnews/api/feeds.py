@@ -4,6 +4,8 @@ description, and near-duplicate copies are left out so one story appears once.""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -13,6 +15,13 @@ from vnnews.news.models import Article, Section, Source
 
 ITEMS = 50
 SITE_NAME = "vnnews"
+# XML 1.0 forbids C0 control characters except tab, newline and carriage return; a stray one in
+# an outlet's text would otherwise make the whole feed a 500.
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    return _XML_INVALID.sub("", value or "")
 
 
 class _VietnameseRss(Rss201rev2Feed):
@@ -43,11 +52,11 @@ class LatestArticlesFeed(Feed):
         return _articles()[:ITEMS]
 
     def item_title(self, item: Article) -> str:
-        return item.title
+        return xml_text(item.title)
 
     def item_description(self, item: Article) -> str:
         # Plain text only: the sapo has no markup, and the syndication framework escapes it.
-        return item.sapo
+        return xml_text(item.sapo)
 
     def item_link(self, item: Article) -> str:
         return article_path(item)
@@ -64,11 +73,11 @@ class LatestArticlesFeed(Feed):
         return item.updated or item.published or item.first_seen
 
     def item_author_name(self, item: Article) -> str:
-        return item.byline or ", ".join(item.authors or []) or item.source.name
+        return xml_text(item.byline or ", ".join(item.authors or []) or item.source.name)
 
     def item_categories(self, item: Article) -> list[str]:
         names = [item.section.name] if item.section else []
-        return names + [t for t in (item.tags or []) if t]
+        return [xml_text(n) for n in names + list(item.tags or []) if n]
 
 
 class LatestArticlesAtom(LatestArticlesFeed):

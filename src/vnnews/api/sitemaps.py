@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_GET
 
+from vnnews.api.feeds import xml_text
 from vnnews.api.links import article_path, section_path
 from vnnews.news.models import Article, Section
 
@@ -92,7 +93,7 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         xml.addQuickElement(
             "news:publication_date", timezone.localtime(article.published).isoformat()
         )
-        xml.addQuickElement("news:title", article.title)
+        xml.addQuickElement("news:title", xml_text(article.title))
         xml.endElement("news:news")
         xml.endElement("url")
     xml.endElement("urlset")

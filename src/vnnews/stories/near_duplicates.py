@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vnnews.text import fold
+from vnnews.stories.vectors import fold_words
 
 _WORD = re.compile(r"\w+")
 _MASK64 = (1 << 64) - 1
@@ -40,7 +40,7 @@ DEFAULT_OPTIONS = SimHashOptions()
 
 def words(text: str) -> list[str]:
     """Folded words (syllables, for Vietnamese) of `text`."""
-    return _WORD.findall(fold(text))
+    return _WORD.findall(fold_words(text))
 
 
 def shingles(tokens: list[str], size: int) -> list[str]:

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from vnnews.text import fold
 
@@ -107,8 +108,20 @@ class VectorOptions:
 DEFAULT_VECTOR_OPTIONS = VectorOptions()
 
 
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def fold_words(text: str) -> str:
+    """fold(text), word by word through a cache: the same result, since fold works within
+    whitespace-separated words and collapses whitespace, but news vocabulary repeats so much that
+    most words are folded once per process (fold's tone-mark pass costs ~25 µs a word)."""
+    return " ".join(_fold_word(word) for word in text.split())
+
+
 def tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(fold(text)) if not t.isdigit() or len(t) >= 3]
+    return [t for t in _TOKEN.findall(fold_words(text)) if not t.isdigit() or len(t) >= 3]
 
 
 def features(text: str, options: VectorOptions = DEFAULT_VECTOR_OPTIONS) -> Counter[str]:

@@ -1,0 +1,437 @@
+"""Serving benchmark: a production server (gunicorn) over 20,000 articles in SQLite, loaded on
+loopback by an asyncio HTTP/1.1 keep-alive client, with the page cache on and then off.
+
+    make bench-serve                      # or: .venv/bin/python bench/bench_serve.py --duration 30
+
+Prints req/s, p50, p95, p99 per page type (home, section, article, search) and the error count.
+Targets (issue 4, on a 2-core machine): article >= 1,000 req/s with p99 < 100 ms cached,
+>= 150 req/s uncached; search p95 < 50 ms; zero errors. The load generator runs on the same
+cores as the server, so the numbers understate what the server alone would do.
+
+Articles are synthetic but realistic: titles, sapos and sentences of the Dân trí corpus
+(../shared/data/corpus/dantri-unc) recombined within a section, each with a distinct URL, spread
+over ten sections and twelve outlets and the last 30 days. Everything lives in a temporary data
+folder that is deleted at the end; only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "dantri-unc"
+VENV_BIN = Path(sys.executable).parent
+
+SECTIONS = {
+    "business": ("kinh-doanh", "Kinh doanh"),
+    "education": ("giao-duc", "Giáo dục"),
+    "entertainment": ("giai-tri", "Giải trí"),
+    "health": ("suc-khoe", "Sức khỏe"),
+    "science": ("khoa-hoc", "Khoa học"),
+    "society": ("xa-hoi", "Xã hội"),
+    "sport": ("the-thao", "Thể thao"),
+    "tech": ("cong-nghe", "Công nghệ"),
+    "travel": ("du-lich", "Du lịch"),
+    "world": ("the-gioi", "Thế giới"),
+}
+OUTLETS = [
+    ("dantri.com.vn", "Dân trí"),
+    ("vnexpress.net", "VnExpress"),
+    ("tuoitre.vn", "Tuổi Trẻ"),
+    ("thanhnien.vn", "Thanh Niên"),
+    ("laodongthudo.vn", "Lao Động Thủ Đô"),
+    ("vietnamnet.vn", "VietNamNet"),
+    ("zingnews.vn", "Zing News"),
+    ("nld.com.vn", "Người Lao Động"),
+    ("baomoi.com", "Báo Mới"),
+    ("vov.vn", "VOV"),
+    ("nhandan.vn", "Nhân Dân"),
+    ("kenh14.vn", "Kênh 14"),
+]
+SEARCHES = [
+    "ha noi", "Hà Nội", "viet nam", "covid", "bóng đá", "giá vàng", "hoc sinh", "bệnh viện",
+    "dien thoai", "du lịch", "tuyển Việt Nam", "thi tot nghiep", "chứng khoán", "xe máy",
+    "Đà Nẵng", "san bay", "vaccine", "giáo viên", "mưa lũ", "dao duc",
+]  # fmt: skip
+
+
+def read_corpus(folder: Path) -> dict[str, list[dict]]:
+    """Documents per section, normalised once here (generated articles reuse the text)."""
+    from vnnews.text import normalize
+
+    by_section: dict[str, list[dict]] = defaultdict(list)
+    for path in sorted(folder.glob("news_*.txt")):
+        lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+        body = [ln for ln in lines if ln and not ln.startswith("#")]
+        if len(body) < 3:
+            continue
+        body = [normalize(ln) for ln in body]
+        section = path.name.split("_")[1]
+        by_section[section].append({"title": body[0], "sapo": body[1], "sentences": body[2:]})
+    return by_section
+
+
+def generate(count: int, seed: int = 7) -> None:
+    """Fill the (already migrated) database with `count` articles, fast (bulk_create)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from vnnews.news.models import Article, Section, Source
+
+    rng = random.Random(seed)
+    corpus = read_corpus(CORPUS)
+    sections = {
+        key: Section.objects.create(slug=slug, name=name, position=i)
+        for i, (key, (slug, name)) in enumerate(SECTIONS.items())
+    }
+    sources = [
+        Source.objects.create(domain=d, name=n, home_url=f"https://{d}/") for d, n in OUTLETS
+    ]
+    now = timezone.now()
+    keys = sorted(corpus)
+    batch: list[Article] = []
+    with transaction.atomic():
+        for i in range(count):
+            key = keys[i % len(keys)]
+            docs = corpus[key]
+            base = docs[rng.randrange(len(docs))]
+            other = docs[rng.randrange(len(docs))]
+            sentences = base["sentences"][:8] + rng.sample(
+                other["sentences"], min(3, len(other["sentences"]))
+            )
+            paragraphs = [" ".join(sentences[j : j + 2]) for j in range(0, len(sentences), 2)]
+            source = sources[i % len(sources)]
+            blocks = [{"kind": "paragraph", "text": p} for p in paragraphs]
+            image = f"https://{source.domain}/images/{i}.jpg"
+            blocks.insert(1, {"kind": "image", "src": image, "caption": base["title"], "alt": ""})
+            published = now - timedelta(minutes=rng.randrange(30 * 24 * 60))
+            batch.append(
+                Article(
+                    url=f"https://{source.domain}/{SECTIONS[key][0]}/bai-{i}.htm",
+                    source=source,
+                    section=sections[key],
+                    title=base["title"],
+                    sapo=base["sapo"],
+                    blocks=blocks,
+                    text="\n".join(paragraphs),
+                    authors=["Phóng viên"],
+                    byline="Phóng viên",
+                    published=published,
+                    lead_image=image,
+                    tags=[SECTIONS[key][1]],
+                    content_hash=f"{i:064x}",
+                )
+            )
+            if len(batch) >= 1000:
+                Article.objects.bulk_create(batch)
+                batch = []
+        if batch:
+            Article.objects.bulk_create(batch)
+
+
+def _cache_tone_marks() -> None:
+    """Memoise the per-word tone-mark pass in this process only: the same output, but building
+    20,000 articles and their search index folds millions of words, most of them repeats."""
+    import importlib
+    from functools import lru_cache
+
+    normalize_module = importlib.import_module("vnnews.text.normalize")
+
+    normalize_module.place_tone_marks = lru_cache(maxsize=500_000)(
+        normalize_module.place_tone_marks
+    )
+
+
+def build_search_index() -> int:
+    """Index every article through the search app's backend (bulk_create sends no signals).
+    Whole rows are loaded at once: the index document reads more fields than title and text."""
+    from django.db import connection, transaction
+
+    from vnnews.news.models import Article
+    from vnnews.news.search import backend
+    from vnnews.news.search.terms import document_for
+
+    engine = backend()
+    count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine.clear(cursor)
+        for article in Article.objects.order_by("id").iterator(chunk_size=1000):
+            engine.index(cursor, document_for(article))
+            count += 1
+    return count
+
+
+def prepare(data_dir: Path, count: int) -> None:
+    os.environ["VNNEWS_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vnnews.site.settings")
+    import django
+
+    django.setup()
+    _cache_tone_marks()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    generate(count)
+    indexed = build_search_index()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Table statistics for the query planner: without them SQLite walks the duplicate_of
+        # index (every row is NULL) and sorts 20,000 rows for each "newest first" list (~200 ms
+        # instead of ~2 ms). `vnnews import` should leave them behind too (PRAGMA optimize).
+        cursor.execute("ANALYZE")
+    print(
+        f"data: {count} articles ({indexed} indexed for search) in "
+        f"{time.perf_counter() - started:.1f} s at {data_dir}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, port: int, workers: int, threads: int, cached: bool):
+    env = {
+        **os.environ,
+        "VNNEWS_DATA_DIR": str(data_dir),
+        "VNNEWS_PAGE_CACHE_SECONDS": "300" if cached else "0",
+        "VNNEWS_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
+    }
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "vnnews.site.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        "--keep-alive", "30",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit("gunicorn exited during start-up") from None
+            time.sleep(0.3)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def url_plan(rng: random.Random, hot: int) -> dict[str, list[str]]:
+    """Paths per page type. Articles: the `hot` most recent (readers read recent news)."""
+    from vnnews.news.models import Article, Section
+
+    try:
+        from vnnews.reader.links import article_path
+    except ImportError:  # before the reader app lands: the API detail
+
+        def article_path(article):
+            return f"/api/v1/articles/{article.pk}"
+
+    recent = Article.objects.order_by("-published").only("id", "title")[:hot]
+    slugs = list(Section.objects.values_list("slug", flat=True))
+    from urllib.parse import quote_plus
+
+    return {
+        "home": ["/"],
+        "section": [f"/chuyen-muc/{s}/" for s in slugs],
+        "article": [article_path(a) for a in recent],
+        "search": [f"/tim-kiem/?q={quote_plus(q)}" for q in SEARCHES],
+        "api": ["/api/v1/articles?per_page=20"] + [f"/api/v1/articles?section={s}" for s in slugs],
+        "rss": ["/rss"] + [f"/chuyen-muc/{s}/rss" for s in slugs],
+    }
+
+
+MIX = {"home": 10, "section": 15, "article": 50, "search": 15, "api": 5, "rss": 5}
+
+
+async def _request(reader, writer, path: str) -> int:
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: Mozilla/5.0 (bench reader)\r\n"
+        "Accept-Encoding: identity\r\n\r\n".encode()
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = None
+    chunked = False
+    close = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+        elif name == b"connection" and b"close" in value.lower():
+            close = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length is not None:
+        await reader.readexactly(length)
+    else:
+        await reader.read()
+        close = True
+    return -status if close else status
+
+
+async def _worker(port, plan, weights, rng, results, errors, stop_at, record_from):
+    kinds = list(weights)
+    cumulative = [weights[k] for k in kinds]
+    reader = writer = None
+    while time.monotonic() < stop_at:
+        kind = rng.choices(kinds, cum_weights=None, weights=cumulative)[0]
+        path = rng.choice(plan[kind])
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            started = time.perf_counter()
+            status = await asyncio.wait_for(_request(reader, writer, path), timeout=10)
+            elapsed = time.perf_counter() - started
+            if status < 0:  # server closed the connection after this response
+                writer.close()
+                writer = None
+                status = -status
+            if time.monotonic() >= record_from:
+                if status == 200:
+                    results[kind].append(elapsed)
+                else:
+                    errors[f"{kind} HTTP {status}"] += 1
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
+            if time.monotonic() >= record_from:
+                errors[f"{kind} {type(error).__name__}"] += 1
+            if writer is not None:
+                writer.close()
+            writer = None
+    if writer is not None:
+        writer.close()
+
+
+async def load(port, plan, duration, concurrency, warmup, seed):
+    results: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    now = time.monotonic()
+    record_from = now + warmup
+    stop_at = record_from + duration
+    workers = [
+        _worker(port, plan, MIX, random.Random(seed + i), results, errors, stop_at, record_from)
+        for i in range(concurrency)
+    ]
+    await asyncio.gather(*workers)
+    return results, errors
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(title: str, results, errors, duration: float) -> None:
+    print(f"\n{title}")
+    print(f"{'page':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'requests':>10}")
+    total = 0
+    for kind in MIX:
+        values = results.get(kind, [])
+        total += len(values)
+        print(
+            f"{kind:<9}{len(values) / duration:>9.0f}{percentile(values, 0.50) * 1000:>9.1f}"
+            f"{percentile(values, 0.95) * 1000:>9.1f}{percentile(values, 0.99) * 1000:>9.1f}"
+            f"{len(values):>10}"
+        )
+    error_count = sum(errors.values())
+    print(f"{'all':<9}{total / duration:>9.0f}{'':>27}{total:>10}   errors: {error_count}")
+    for name, count in sorted(errors.items()):
+        print(f"    {name}: {count}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the reading site under load.")
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds per variant")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds not recorded")
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--hot", type=int, default=2000, help="distinct article pages loaded")
+    parser.add_argument("--only", choices=["cached", "uncached"], help="run one variant")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    args = parser.parse_args(argv)
+    if not CORPUS.is_dir():
+        print(f"corpus not found at {CORPUS}; nothing to benchmark", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(ROOT / "src"))
+    data_dir = Path(tempfile.mkdtemp(prefix="vnnews-bench-serve-"))
+    try:
+        prepare(data_dir, args.articles)
+        plan = url_plan(random.Random(1), args.hot)
+        print(
+            f"server: gunicorn, {args.workers} workers x {args.threads} threads (gthread), "
+            f"SQLite; load: {args.concurrency} keep-alive connections for {args.duration:.0f} s "
+            f"after {args.warmup:.0f} s warm-up, mix {MIX}, {len(plan['article'])} distinct "
+            f"articles"
+        )
+        print(
+            f"note: the load generator (one Python process) shares this machine's "
+            f"{os.cpu_count()} CPU cores with the server, so these numbers are a lower bound"
+        )
+        variants = [("cached", True), ("uncached", False)]
+        for name, cached in variants:
+            if args.only and args.only != name:
+                continue
+            port = free_port()
+            server = start_server(data_dir, port, args.workers, args.threads, cached)
+            try:
+                results, errors = asyncio.run(
+                    load(port, plan, args.duration, args.concurrency, args.warmup, seed=11)
+                )
+            finally:
+                stop_server(server)
+            label = "page cache on" if cached else "page cache off (VNNEWS_PAGE_CACHE_SECONDS=0)"
+            report(f"{name}: {label}", results, errors, args.duration)
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
