@@ -345,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated extractors: " + ",".join(EXTRACTORS))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--json", help="also write the raw numbers to this file")
+    parser.add_argument(
+        "--worst", type=int, default=0, help="list the N pages where vnnews trails trafilatura most"
+    )
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.limit)
@@ -393,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     print_table(rows, datasets)
+    if args.worst and "vnnews" in rows and "trafilatura" in rows:
+        print_worst(pages, rows, args.worst)
     fields = {
         name: field_scores(pages, rows[name]["results"])
         for name in rows
@@ -455,6 +460,28 @@ def print_table(rows: dict[str, dict], datasets: list[str]) -> None:
         )
         if i == 0:
             print("  ".join("-" * w for w in widths))
+
+
+def _f1(predicted: str, expected: str) -> float:
+    score = page_score(predicted, expected)
+    p, r = score.precision, score.recall
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def print_worst(pages: list[dict], rows: dict[str, dict], count: int) -> None:
+    """Where to look next: pages with the largest F1 gap, with vnnews's P/R to say why."""
+    gaps = []
+    for page in pages:
+        ours = rows["vnnews"]["results"].get(page["id"], {})
+        theirs = rows["trafilatura"]["results"].get(page["id"], {})
+        score = page_score(ours.get("text", ""), page["body"])
+        gap = _f1(theirs.get("text", ""), page["body"]) - _f1(ours.get("text", ""), page["body"])
+        gaps.append((gap, page["id"], score, ours.get("error", "")))
+    gaps.sort(reverse=True)
+    print()
+    print("Pages where vnnews trails trafilatura most (F1 gap; vnnews P/R; error)")
+    for gap, page_id, score, error in gaps[:count]:
+        print(f"  {gap:+.3f}  {page_id:45}  P {score.precision:.2f}  R {score.recall:.2f}  {error}")
 
 
 def print_fields(fields: dict[str, dict[str, float]]) -> None:
