@@ -167,6 +167,10 @@ def main() -> int:
     print(
         f"CPU: {cpu:.1f} s total (workers + scheduler + fixture web) -> {cpu / processed * 1000:.1f} ms/article"
     )
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[1]
+    print(f"machine: {cores} cores, load average (5 min) {load:.1f}; CPU-bound ceiling with "
+          f"{min(cores, args.workers)} free cores: {min(cores, args.workers) / (cpu / processed):.0f} articles/s")  # fmt: skip
     print(f"peak worker RSS (ru_maxrss of children): {cpu_children.ru_maxrss / 1024:.0f} MB")
     if samples:
         quarter = max(1, len(samples) // 4)
