@@ -24,11 +24,13 @@ def test_a_record_reads_back_from_its_offset(tmp_path):
     second = append_response(path, "https://x.vn/2", b"other", {"Content-Type": "text/html"}, when)
     assert first == (str(path), 0)
     assert second[1] > 0
-    assert read_record(path, first[1]) == (
+    url, headers, body = read_record(path, first[1])
+    assert (url, headers["Content-Type"], body) == (
         "https://x.vn/1",
-        {"Content-Type": "text/html; charset=utf-8"},
+        "text/html; charset=utf-8",
         PAGE,
     )
+    assert headers["Content-Length"] == str(len(PAGE))  # of the stored, decoded body
     assert read_record(path, second[1])[2] == b"other"
     # Each record is a gzip member of its own, so the whole file is still one valid gzip stream.
     assert gzip.decompress(path.read_bytes()).count(b"WARC/1.") == 2
