@@ -1,9 +1,11 @@
 """PostgreSQL full-text backend. https://www.postgresql.org/docs/current/textsearch.html
 
-`search_document` holds the folded and exact keys of each article; stored generated tsvector
-columns use the 'simple' configuration (no stemming, no stop words: the folding is ours) and a
-GIN index serves the match. No foreign key to news_article: TRUNCATE of articles (test flushes)
-must not cascade here, and the join below hides rows a bulk delete left behind.
+`search_document` holds the folded and exact keys of each article in stored generated tsvector
+columns with the 'simple' configuration (no stemming, no stop words: the folding is ours), each
+with a GIN index: `document` (folded title + body) finds, `title_doc` and `exact` rank. Every
+tier is an `IN (SELECT … @@ …)` answered from its GIN index, so no wide tsvector is read per hit.
+Date, section and outlet sit in `search_searchentry`. No foreign key to news_article: TRUNCATE of
+articles (test flushes) must not cascade here.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from vnnews.news.search.terms import Document, Query
 
 TABLE = "search_document"
+ENTRY = "search_searchentry"
 
 CREATE = [
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -20,22 +23,23 @@ CREATE = [
         title_x text NOT NULL DEFAULT '',
         body_x text NOT NULL DEFAULT '',
         document tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('simple', title_f), 'A')
-            || setweight(to_tsvector('simple', body_f), 'B')
+            to_tsvector('simple', title_f || ' ' || body_f)
         ) STORED,
+        title_doc tsvector GENERATED ALWAYS AS (to_tsvector('simple', title_f)) STORED,
         exact tsvector GENERATED ALWAYS AS (
             to_tsvector('simple', title_x || ' ' || body_x)
         ) STORED
     )""",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_document_gin ON {TABLE} USING GIN (document)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_title_gin ON {TABLE} USING GIN (title_doc)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_exact_gin ON {TABLE} USING GIN (exact)",
 ]
 DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
 
-def _all(terms: list[str], weight: str = "") -> str:
+def _all(terms: list[str]) -> str:
     # Terms are word characters only (terms.tokens), so quoting them as lexemes is safe.
-    suffix = f":{weight}" if weight else ""
-    return " & ".join(f"'{term}'{suffix}" for term in terms)
+    return " & ".join(f"'{term}'" for term in terms)
 
 
 def index(cursor, doc: Document) -> None:
@@ -46,28 +50,43 @@ def index(cursor, doc: Document) -> None:
             body_f = EXCLUDED.body_f, title_x = EXCLUDED.title_x, body_x = EXCLUDED.body_x""",
         [doc.article_id, doc.title_f, doc.body_f, doc.title_x, doc.body_x],
     )
+    cursor.execute(
+        f"""INSERT INTO {ENTRY} (article_id, published_us, section_id, source_id)
+        VALUES (%s, %s, %s, %s)
+        ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
+            section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id""",
+        [doc.article_id, doc.published_us, doc.section_id, doc.source_id],
+    )
 
 
 def remove(cursor, article_id: int) -> None:
     cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = %s", [article_id])
+    cursor.execute(f"DELETE FROM {ENTRY} WHERE article_id = %s", [article_id])
 
 
 def clear(cursor) -> None:
     cursor.execute(f"DELETE FROM {TABLE}")
+    cursor.execute(f"DELETE FROM {ENTRY}")
+
+
+def _matching(column: str, terms: list[str]) -> tuple[str, str]:
+    sql = f"(SELECT article_id FROM {TABLE} WHERE {column} @@ to_tsquery('simple', %s))"
+    return sql, _all(terms)
 
 
 def search(
     cursor, query: Query, *, section_id: int | None, source_id: int | None, limit: int, offset: int
 ) -> tuple[list[int], int]:
-    where = ["d.document @@ to_tsquery('simple', %s)", "a.duplicate_of_id IS NULL"]
-    params: list = [_all(query.folded)]
+    hits, hits_param = _matching("document", query.folded)
+    where = [f"e.article_id IN {hits}"]
+    params: list = [hits_param]
     if section_id is not None:
-        where.append("a.section_id = %s")
+        where.append("e.section_id = %s")
         params.append(section_id)
     if source_id is not None:
-        where.append("a.source_id = %s")
+        where.append("e.source_id = %s")
         params.append(source_id)
-    body = f"FROM {TABLE} d JOIN news_article a ON a.id = d.article_id WHERE " + " AND ".join(where)
+    body = f"FROM {ENTRY} e WHERE " + " AND ".join(where)
     cursor.execute(f"SELECT count(*) {body}", params)
     total = cursor.fetchone()[0]
     if not total or offset >= total:
@@ -76,13 +95,15 @@ def search(
     order: list[str] = []
     order_params: list = []
     if query.exact:
-        order.append("(d.exact @@ to_tsquery('simple', %s)) DESC")
-        order_params.append(_all(query.exact))
-    order.append("(d.document @@ to_tsquery('simple', %s)) DESC")
-    order_params.append(_all(query.folded, "A"))
-    order.append("a.published DESC NULLS LAST, a.id DESC")
+        sql, param = _matching("exact", query.exact)
+        order.append(f"e.article_id IN {sql} DESC")
+        order_params.append(param)
+    sql, param = _matching("title_doc", query.folded)
+    order.append(f"e.article_id IN {sql} DESC")
+    order_params.append(param)
+    order.append("e.published_us DESC, e.article_id DESC")
     cursor.execute(
-        f"SELECT a.id {body} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
+        f"SELECT e.article_id {body} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
         params + order_params + [limit, offset],
     )
     return [row[0] for row in cursor.fetchall()], total

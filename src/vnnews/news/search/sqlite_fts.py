@@ -1,8 +1,9 @@
 """SQLite FTS5 backend (the embedded default). https://www.sqlite.org/fts5.html
 
-One FTS5 table, `search_fts`, whose rowid is the article id. Columns hold folded and exact keys;
-the tokenizer keeps diacritics (`remove_diacritics 0`) because folding is ours (design rule 9).
-Results are joined to news_article so rows left behind by a bulk delete never show up.
+`search_fts` (rowid = article id) holds the folded and exact keys; the tokenizer keeps
+diacritics (`remove_diacritics 0`) because folding is ours (design rule 9). `search_searchentry`
+holds date, section and outlet, so ranking and filtering read only small rows. Each ranking tier
+is an uncorrelated `IN (SELECT rowid … MATCH …)` that SQLite evaluates once into a lookup table.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from vnnews.news.search.terms import Document, Query
 
 TABLE = "search_fts"
+ENTRY = "search_searchentry"
 
 CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
@@ -29,45 +31,59 @@ def index(cursor, doc: Document) -> None:
         f"INSERT INTO {TABLE} (rowid, title_f, body_f, title_x, body_x) VALUES (%s, %s, %s, %s, %s)",
         [doc.article_id, doc.title_f, doc.body_f, doc.title_x, doc.body_x],
     )
+    cursor.execute(
+        f"INSERT OR REPLACE INTO {ENTRY} (article_id, published_us, section_id, source_id) "
+        "VALUES (%s, %s, %s, %s)",
+        [doc.article_id, doc.published_us, doc.section_id, doc.source_id],
+    )
 
 
 def remove(cursor, article_id: int) -> None:
     cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [article_id])
+    cursor.execute(f"DELETE FROM {ENTRY} WHERE article_id = %s", [article_id])
 
 
 def clear(cursor) -> None:
     cursor.execute(f"DELETE FROM {TABLE}")
+    cursor.execute(f"DELETE FROM {ENTRY}")
+
+
+def _matching(column_filter: str, terms: list[str]) -> tuple[str, str]:
+    sql = f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"
+    return sql, "{" + column_filter + "} : (" + _all(terms) + ")"
 
 
 def search(
     cursor, query: Query, *, section_id: int | None, source_id: int | None, limit: int, offset: int
 ) -> tuple[list[int], int]:
-    match = "{title_f body_f} : (" + _all(query.folded) + ")"
-    where = [f"{TABLE} MATCH %s", "a.duplicate_of_id IS NULL"]
-    params: list = [match]
+    hits, hits_param = _matching("title_f body_f", query.folded)
+    where = [f"e.article_id IN {hits}"]
+    params: list = [hits_param]
     if section_id is not None:
-        where.append("a.section_id = %s")
+        where.append("e.section_id = %s")
         params.append(section_id)
     if source_id is not None:
-        where.append("a.source_id = %s")
+        where.append("e.source_id = %s")
         params.append(source_id)
-    body = f"FROM {TABLE} JOIN news_article a ON a.id = {TABLE}.rowid WHERE " + " AND ".join(where)
+    body = f"FROM {ENTRY} e WHERE " + " AND ".join(where)
     cursor.execute(f"SELECT count(*) {body}", params)
     total = cursor.fetchone()[0]
     if not total or offset >= total:
         return [], total
     # Tiers (design rule 9): exact-diacritic match first, then all terms in the title, then the
-    # newest. Each tier is one uncorrelated sub-select that SQLite evaluates once.
+    # newest.
     order: list[str] = []
     order_params: list = []
     if query.exact:
-        order.append(f"a.id IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s) DESC")
-        order_params.append("{title_x body_x} : (" + _all(query.exact) + ")")
-    order.append(f"a.id IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s) DESC")
-    order_params.append("{title_f} : (" + _all(query.folded) + ")")
-    order.append("a.published DESC, a.id DESC")
+        sql, param = _matching("title_x body_x", query.exact)
+        order.append(f"e.article_id IN {sql} DESC")
+        order_params.append(param)
+    sql, param = _matching("title_f", query.folded)
+    order.append(f"e.article_id IN {sql} DESC")
+    order_params.append(param)
+    order.append("e.published_us DESC, e.article_id DESC")
     cursor.execute(
-        f"SELECT a.id {body} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
+        f"SELECT e.article_id {body} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
         params + order_params + [limit, offset],
     )
     return [row[0] for row in cursor.fetchall()], total

@@ -18,21 +18,9 @@ def _statements(schema_editor, which: str) -> list[str]:
 
 
 def create(apps, schema_editor):
+    # Rows are indexed by 0002, once the table beside this one exists.
     for sql in _statements(schema_editor, "CREATE"):
         schema_editor.execute(sql)
-    # Index the articles that already exist.
-    from vnnews.news.search.terms import document_for
-
-    vendor = schema_editor.connection.vendor
-    if vendor not in {"sqlite", "postgresql"}:
-        return
-    from vnnews.news.search import postgres_fts, sqlite_fts
-
-    engine = sqlite_fts if vendor == "sqlite" else postgres_fts
-    Article = apps.get_model("news", "Article")
-    with schema_editor.connection.cursor() as cursor:
-        for article in Article.objects.filter(duplicate_of__isnull=True).iterator():
-            engine.index(cursor, document_for(article))
 
 
 def drop(apps, schema_editor):
