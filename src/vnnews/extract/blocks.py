@@ -320,9 +320,7 @@ class Walk:
         items = []
         links = 0
         total = 0
-        for li in node.iter(include_text=False):
-            if li.tag != "li":
-                continue
+        for li in _list_items(node):
             text = _clean(li.text(separator=" "))
             if not text:
                 continue
@@ -433,6 +431,18 @@ class Walk:
         text = _clean(node.text(separator=" "))
         if text:
             self.add(Block("quote", text=text), Para(cls=cid))
+
+
+def _list_items(node: LexborNode, depth: int = 0) -> list[LexborNode]:
+    """The <li> children of a list, looking through lists nested directly in lists (invalid
+    markup some CMSs emit: <ul><ul><li>)."""
+    items: list[LexborNode] = []
+    for child in node.iter(include_text=False):
+        if child.tag == "li":
+            items.append(child)
+        elif child.tag in ("ul", "ol", "div") and depth < 4:
+            items.extend(_list_items(child, depth + 1))
+    return items
 
 
 def _align(attrs: dict) -> str:

@@ -111,27 +111,30 @@ _CLASS_RULES: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
     ),
     ("comment", ("comment", "disqus", "binhluan", "binh-luan", "feedback", "respond"), frozenset()),
     (
+        # Cookie banners, newsletter boxes, pop-ups, author bios: never article text.
         "footer",
-        ("author-bio", "authorbio", "about-author", "about-the-author", "tag-list", "taglist"),
+        ("author-bio", "authorbio", "about-author", "about-the-author", "onetrust", "didomi"),
         frozenset(
             [
-                "footer",
                 "copyright",
                 "newsletter",
                 "subscribe",
+                "subscription",
                 "signup",
                 "cookie",
+                "cookies",
                 "consent",
                 "gdpr",
                 "modal",
                 "popup",
-                "overlay",
-                "tags",
-                "tag",
-                "keywords",
-                "keyword",
             ]
         ),
+    ),
+    (
+        # Names also worn by wrappers of real content: only dropped when link-heavy.
+        "navigation",
+        ("tag-list", "taglist"),
+        frozenset(["footer", "tags", "tag", "keywords", "keyword"]),
     ),
     ("other", ("sr-only", "screen-reader", "visually-hidden"), frozenset({"hidden", "hide"})),
 ]
@@ -174,10 +177,10 @@ _STEM_RE = re.compile(
     "relat|lien|more|read|recommend|like|sugg|trend|popul|box|khac|other|chuyen|outbrain|taboola"
     "|share|social|sociab|addthis|follow|print|advert|adsby|google|ad-|adunit|sticky|sponsor"
     "|quangcao|banner|breadcrumb|comment|disqus|binh|feedback|respond|author|about|tag|sr-only"
-    "|screen|visually|content|body|fck|detail"
+    "|screen|visually|content|body|fck|detail|onetrust|didomi"
 )
 # Kinds whose class names are also used on content wrappers ("widget", "header", "tags").
-WEAK = frozenset({"navigation", "footer", "other"})
+WEAK = frozenset({"navigation", "other"})
 
 
 @lru_cache(maxsize=65536)
@@ -261,6 +264,28 @@ _TRAILING = [
     "popular posts",
     "most popular",
     "most read",
+    "more on this story",
+    "read more",
+    "see also",
+    "das konnte sie auch interessieren",
+    "das konnte dich auch interessieren",
+    "mehr zum thema",
+    "weitere artikel",
+    "lesen sie auch",
+    "auch interessant",
+    "meistgelesen",
+    "a lire aussi",
+    "lire aussi",
+    "sur le meme sujet",
+    "articles similaires",
+    "te puede interesar",
+    "noticias relacionadas",
+    "lee tambien",
+    "leggi anche",
+    "potrebbe interessarti",
+    "les ook",
+    "las ocksa",
+    "relaterade artiklar",
 ]
 # Lines that introduce one inline related link ("Xem thêm: ...").
 _INLINE = [
@@ -298,6 +323,18 @@ def is_trailing_marker(text: str) -> bool:
     if len(text) > 60:
         return False
     return _TRAILING_RE.match(folded(text)) is not None
+
+
+_SITE_BLOCKS = re.compile(
+    "^(?:co the ban quan tam|nen xem|tin khac|tin cung chuyen muc|cung chuyen muc|phien ban di dong"
+    "|tin moi nhat|tin noi bat|doc nhieu|xem nhieu|tin xem nhieu|bai doc nhieu|tin tuc gan day"
+    "|tin gan day|theo dong su kien|cac tin khac|tin da dua|binh luan|y kien ban doc).{0,3}$"
+)
+
+
+def is_site_block(text: str) -> bool:
+    """Vietnamese site blocks that always close the article (nothing of it follows them)."""
+    return len(text) <= 60 and _SITE_BLOCKS.match(folded(text)) is not None
 
 
 def is_inline_related(text: str) -> bool:

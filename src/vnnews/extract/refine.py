@@ -66,24 +66,41 @@ def clean(
                 i += 1
                 continue
             if boilerplate.is_trailing_marker(text):
+                # Skip the box: its heading, then the links and teaser lines under it.
+                j = i + 1
+                while j < n and _teaser(items[j], facts[j]):
+                    j += 1
+                prose_after = any(_prose(items[k], facts[k]) for k in range(j, min(n, j + 6)))
                 rest = sum(len(b.text) + sum(map(len, b.items)) for b in items[i + 1 :])
                 done = sum(len(b.text) + sum(map(len, b.items)) for b in out)
-                if rest < done:
+                hard = boilerplate.is_site_block(text)
+                if (hard and rest < done) or not prose_after:
                     dropped = " | ".join(b.text or " ".join(b.items) for b in items[i:])
                     removed.append(Removed("related", dropped[:200], f"site block '{text}'"))
                     break
-                # A box in the middle: drop its heading and the links right after it.
+                # A box in the middle of the article ("Lesen Sie auch", "Xem thêm"): the
+                # article goes on after it.
                 removed.append(Removed("related", text, "related box heading"))
-                i += 1
-                while i < n and (
-                    items[i].kind == "list" or facts[i].links > len(items[i].text) * 0.5
-                ):
-                    i += 1
+                i = j
                 continue
         out.append(block)
         out_facts.append(fact)
         i += 1
     return out, out_facts
+
+
+def _teaser(block: Block, fact: Para) -> bool:
+    """A line inside a related box: a list, a link, or a short line."""
+    if block.kind in ("list", "image"):
+        return True
+    size = len(block.text)
+    return fact.links > size * 0.5 or size < 120
+
+
+def _prose(block: Block, fact: Para) -> bool:
+    return (
+        block.kind == "paragraph" and len(block.text) >= 150 and fact.links < len(block.text) * 0.3
+    )
 
 
 def trailing_byline(
