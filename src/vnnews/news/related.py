@@ -9,7 +9,7 @@ article's own copies, not the original it copies, not any copy at all.
 
 Fast by two caches: each process keeps one similarity index over the most recent articles, rebuilt
 when the content version changes (at most once per REBUILD_SECONDS), and the answer for each
-article (a short list of ids) is kept in Django's cache under the content version.
+article (a short list of ids) is kept in the per-process cache under the content version.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from __future__ import annotations
 import threading
 import time
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 
 from vnnews.api import content_version
 from vnnews.news.models import Article
@@ -92,6 +93,9 @@ def related_articles(article: Article, limit: int = 6) -> list[Article]:
     """Up to `limit` related articles, same story first; see the module docstring."""
     if limit <= 0 or article.pk is None:
         return []
+    # Per-process memory, like the page cache: the file cache lists its whole folder on every
+    # write (to cull), which costs more than recomputing an answer.
+    cache = caches[settings.VNNEWS_PAGE_CACHE_ALIAS]
     key = f"vnnews:related:{content_version.current()}:{article.pk}:{limit}"
     ids = cache.get(key)
     if ids is None:
