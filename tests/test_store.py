@@ -242,3 +242,16 @@ def test_ingest_extracts_and_stores_a_real_page():
     )
     assert again.outcome == Outcome.UNCHANGED
     assert RawPage.objects.count() == 1  # an identical page is not archived twice
+
+
+def test_an_alias_set_in_the_admin_wins_and_one_for_the_outlet_wins_over_all():
+    from vnnews.news.models import Section, SectionAlias
+
+    culture = Section.objects.get(slug="van-hoa")
+    travel = Section.objects.get(slug="du-lich")
+    outlet = Source.objects.create(name="Báo A", domain="a.vn")
+    SectionAlias.objects.create(name_key="goc phim", section=culture)
+    assert resolve_section(["Góc phim"], "", outlet).slug == "van-hoa"
+    SectionAlias.objects.create(name_key="goc phim", section=travel, source=outlet)
+    assert resolve_section(["Góc phim"], "", outlet).slug == "du-lich"
+    assert resolve_section(["Góc phim"], "", None).slug == "van-hoa"

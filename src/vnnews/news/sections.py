@@ -71,18 +71,25 @@ def _word_runs(key: str) -> list[str]:
 
 
 def resolve_section(
-    names: list[str], url: str = "", source: Source | None = None
+    names: list[str], url: str = "", source: Source | None = None, memo: dict | None = None
 ) -> Section | None:
-    """Our Section for an article whose outlet calls its category one of `names` (most specific
-    last is fine: each is tried, then the URL's first path segment), or None."""
+    """Our Section for an article whose outlet calls its category one of `names` (each is tried
+    in order, then the URL's first path segment), or None. An alias set for this outlet wins over
+    one for all outlets, which wins over the built-in list. Bulk callers pass a `memo` dict kept
+    for one run (sections and whether any custom alias exists are looked up once)."""
+    memo = {} if memo is None else memo
     keys = _candidates(names, url)
     if not keys:
         return None
-    custom = {
-        alias.name_key: alias
-        for alias in SectionAlias.objects.filter(name_key__in=keys).select_related("section")
-        if alias.source_id is None or (source is not None and alias.source_id == source.pk)
-    }
+    if "sections:any_alias" not in memo:
+        memo["sections:any_alias"] = SectionAlias.objects.exists()
+    custom: dict[str, SectionAlias] = {}
+    if memo["sections:any_alias"]:
+        for alias in SectionAlias.objects.filter(name_key__in=keys).select_related("section"):
+            if alias.source_id is None:
+                custom.setdefault(alias.name_key, alias)
+            elif source is not None and alias.source_id == source.pk:
+                custom[alias.name_key] = alias
     builtin = builtin_aliases()
     for key in keys:
         if key in custom:
@@ -91,9 +98,15 @@ def resolve_section(
         for part in _word_runs(key):
             slug = builtin.get(part)
             if slug:
-                section = Section.objects.filter(slug=slug).first()
-                if section is None:
-                    load_sections()
-                    section = Section.objects.filter(slug=slug).first()
-                return section
+                return _section(slug, memo)
     return None
+
+
+def _section(slug: str, memo: dict) -> Section | None:
+    if ("section", slug) not in memo:
+        section = Section.objects.filter(slug=slug).first()
+        if section is None:
+            load_sections()
+            section = Section.objects.filter(slug=slug).first()
+        memo[("section", slug)] = section
+    return memo[("section", slug)]

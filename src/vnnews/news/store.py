@@ -326,11 +326,7 @@ def _store(
         source = memo[domain_key]
     names = [*clean.section_path, clean.section] if clean.section_path else [clean.section]
     names = [n for n in reversed(names) if n]
-    path = url.split("/")[3] if url.count("/") > 3 else ""
-    section_key = ("section", source.pk, path, *names)
-    if section_key not in memo:
-        memo[section_key] = resolve_section(names, url, source)
-    section = memo[section_key]
+    section = resolve_section(names, url, source, memo)
     fields = _fields(clean, url, digest)
     now = timezone.now()
     if stored is None:
