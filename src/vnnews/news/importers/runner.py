@@ -6,6 +6,7 @@ transaction, which the next run redoes."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ from vnnews.news.store import (
 log = logging.getLogger("vnnews.import")
 Outcome = ImportRecord.Outcome
 BATCH_SIZE = 200
+MAX_LISTED = 1000
 # Files that travel with corpora and are not articles: not worth a warning.
 _QUIET = ("license", "licence", "readme", "attribution", "copying", "notice", ".")
 _QUIET_SUFFIXES = (".md", ".meta.json", ".sha256", ".cdx", ".cdxj")
@@ -51,7 +53,9 @@ class Summary:
 
     def add(self, outcome: str, label: str = "", reason: str = "") -> None:
         self.counts[outcome] += 1
-        if outcome == Outcome.FAILED:
+        # Kept for the summary up to a bound: memory stays flat on a file full of bad lines (every
+        # failure is also an ImportRecord, listed in the admin).
+        if outcome == Outcome.FAILED and len(self.failed) < MAX_LISTED:
             self.failed.append(f"{label}: {reason}")
 
     def lines(self, max_failed: int = 50) -> list[str]:
@@ -65,10 +69,9 @@ class Summary:
         if self.failed:
             out.append("Mục lỗi:")
             out += [f"  {line}" for line in self.failed[:max_failed]]
-            if len(self.failed) > max_failed:
-                out.append(
-                    f"  … và {len(self.failed) - max_failed} mục lỗi khác (xem bản ghi nhập trong trang quản trị)"
-                )
+            more = c[Outcome.FAILED] - min(max_failed, len(self.failed))
+            if more > 0:
+                out.append(f"  … và {more} mục lỗi khác (xem bản ghi nhập trong trang quản trị)")
         if self.unknown:
             out.append("Tệp không rõ định dạng (bỏ qua):")
             out += [f"  {name}" for name in self.unknown]
@@ -79,15 +82,18 @@ class Summary:
 
 
 def walk(paths: Iterable[str | Path], summary: Summary) -> Iterator[Path]:
-    """Every file under `paths`, in a stable order; folders are read recursively."""
+    """Every file under `paths`, in a stable order; folders are read recursively, one directory
+    listing at a time (a folder of millions of files is never listed into memory at once)."""
     for given in paths:
         path = Path(given)
         if path.is_file():
             yield path
         elif path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(folder) / name
         else:
             summary.missing.append(str(given))
 
