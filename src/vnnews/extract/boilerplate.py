@@ -21,6 +21,7 @@ CHROME_SELECTOR = (
 # (kind, substrings, whole words): a class/id string matches a kind when it contains one of
 # the substrings or, split on spaces, "-", "_" and ":", one of the words. Plain `in` tests and a
 # set intersection keep this cheap on long utility-class strings ("mx-auto md:py-8 ...").
+HIDDEN_SELECTOR = "[style*='display:none'], [style*='display: none']"
 _CLASS_RULES: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
     (
         "related",

@@ -129,6 +129,17 @@ def descend(root: LexborNode, weights: dict[int, float], share: float = 0.8) -> 
         node = best
 
 
+def _inside_landmark(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in ("article", "main") or "articleBody" in (
+            parent.attributes.get("itemprop") or ""
+        ):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _detached(node: LexborNode, body_id: int) -> bool:
     parent = node.parent
     while parent is not None:
@@ -158,6 +169,19 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
     # unlinked with remove(), not destroyed: a descendant of an unlinked node may still come up
     # later in this list, and must stay valid memory.
     body_id = body.mem_id
+    # Hidden elements outside the article's landmarks are dialogs, templates and menus; inside
+    # <main>/<article> they are usually collapsed parts of the article (tabs, "read more").
+    for node in body.css(boilerplate.HIDDEN_SELECTOR):
+        if node.css_first("article, main, h1, [itemprop=articleBody]") is not None:
+            continue
+        if _inside_landmark(node):
+            continue
+        text = node.text(strip=True)
+        if len(text) > total * 0.4:
+            continue
+        if text:
+            removed.append(Removed("other", text[:200], f"hidden <{node.tag}>"))
+        node.remove()
     for node in body.css(_NAMED_CONTAINERS):
         tag = node.tag
         if tag in _KEEP_TAGS:
@@ -189,6 +213,15 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
         node.remove()
 
 
+def _ancestor_ids(node: LexborNode) -> set[int]:
+    ids = {node.mem_id}
+    parent = node.parent
+    while parent is not None:
+        ids.add(parent.mem_id)
+        parent = parent.parent
+    return ids
+
+
 def find_body(
     tree: LexborHTMLParser, body: LexborNode, hint: str | None = None
 ) -> tuple[LexborNode, dict[int, float]]:
@@ -213,9 +246,13 @@ def find_body(
         chosen = descend(landmark, weights)
     best_known = None
     best_w = 0.0
+    chosen_id = chosen.mem_id
+    chosen_line = _ancestor_ids(chosen)
     for node in body.css(KNOWN_BODY):
         w = weights.get(node.mem_id, 0.0)
-        if w > best_w:
+        # Only a container on the chosen element's line (inside it, or wrapping it): a
+        # same-named box elsewhere is usually a teaser grid styled like the article.
+        if w > best_w and (node.mem_id in chosen_line or chosen_id in _ancestor_ids(node)):
             best_known, best_w = node, w
     if best_known is not None and total > 0 and best_w >= 0.6 * weights.get(chosen.mem_id, 0.0):
         # Prefer the named container when it holds most of what the scorer found; it is often
