@@ -54,6 +54,9 @@ def extract(
         sapo_node = tree.css_first(hints["sapo"])
     if sapo_node is None and is_vi:
         sapo_node = sapo.find_node(tree) or sapo.near_headline(meta.h1)
+    elif sapo_node is None:
+        # Other languages: only a standfirst named as such, right under the headline.
+        sapo_node = sapo.near_headline(meta.h1, strict=True)
     if sapo_node is not None:
         sapo.clean_node(sapo_node)
     sapo_text = metadata.clean(sapo_node.text(separator=" ")) if sapo_node is not None else ""
@@ -87,11 +90,11 @@ def extract(
         items, facts = [items[i] for i in keep], [facts[i] for i in keep]
 
     # Sapo from the first paragraph when the page did not mark one up.
-    if not sapo_text and is_vi and items:
+    if not sapo_text and items:
         for i, block in enumerate(items[:3]):
             if block.kind != "paragraph":
                 continue
-            if sapo.opens_like_sapo(block.text, meta.description) or (
+            if sapo.opens_like_sapo(block.text, meta.description, is_vi) or (
                 i == 0 and facts[i].emphasis and len(block.text) > 80
             ):
                 sapo_text = block.text

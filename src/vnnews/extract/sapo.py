@@ -26,8 +26,9 @@ OUTLET_TAG = re.compile(
 )
 
 
-def near_headline(h1: LexborNode | None) -> LexborNode | None:
-    """The lead printed right after the headline: an <h2>, or a block named like a lead."""
+def near_headline(h1: LexborNode | None, strict: bool = False) -> LexborNode | None:
+    """The lead printed right after the headline: an <h2>, or a block named like a lead
+    (`strict`: only the latter — an <h2> after the headline is a subheading in many languages)."""
     if h1 is None:
         return None
     node = h1
@@ -43,7 +44,7 @@ def near_headline(h1: LexborNode | None) -> LexborNode | None:
                 if tag in _SAPO_TAGS and 60 <= len(text) <= 1500:
                     if sibling.css_first("p ~ p, li, h1") is not None:
                         return None
-                    if tag == "h2" or _LEAD_CLASS.search(cls):
+                    if (tag == "h2" and not strict) or _LEAD_CLASS.search(cls):
                         return sibling
                     return None
             sibling = sibling.next
@@ -88,8 +89,8 @@ def is_vietnamese(text: str) -> bool:
     return len(_VI_LETTERS.findall(sample)) > letters * 0.08
 
 
-def opens_like_sapo(text: str, description: str) -> bool:
-    if OUTLET_TAG.match(text) and len(text) > 60:
+def opens_like_sapo(text: str, description: str, vietnamese: bool = True) -> bool:
+    if vietnamese and OUTLET_TAG.match(text) and len(text) > 60:
         return True
     if description and len(text) > 60:
         a, b = fold(text)[:80], fold(description)[:80]
