@@ -33,15 +33,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _postgres_scratch(url: str) -> tuple[str, str]:
+def _postgres_scratch(url: str, reuse: bool) -> tuple[str, str, bool]:
+    """(admin URL, scratch database URL, whether the scratch database already had the data)."""
     import psycopg
 
     parsed = urlparse(url)
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
-        conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
-    return admin, urlunparse(parsed._replace(path=f"/{SCRATCH_DB}"))
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DB]
+        ).fetchone()
+        if not (reuse and exists):
+            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
+            conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
+    return admin, urlunparse(parsed._replace(path=f"/{SCRATCH_DB}")), bool(reuse and exists)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=30, help="runs of each query")
     parser.add_argument("--postgres", default="", help="postgres://… server for a scratch database")
-    parser.add_argument("--keep", default="", help="SQLite: build in (or reuse) this folder")
+    parser.add_argument(
+        "--keep", default="", help="build in (or reuse) this folder / keep the scratch database"
+    )
     args = parser.parse_args(argv)
     if not CORPUS.is_dir():
         print(f"skipped: corpus not found at {CORPUS}")
@@ -61,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "vnnews.site.settings"
     admin = ""
     if args.postgres:
-        admin, os.environ["DATABASE_URL"] = _postgres_scratch(args.postgres)
+        admin, os.environ["DATABASE_URL"], reuse = _postgres_scratch(args.postgres, bool(args.keep))
     else:
         os.environ.pop("DATABASE_URL", None)
     try:
@@ -108,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
-        if admin:
+        if admin and not args.keep:
             from django.db import connections
 
             connections.close_all()

@@ -141,6 +141,11 @@ def test_a_reader_browses_home_a_section_and_loads_more(page):
     assert page.locator("html").get_attribute("lang") == "vi"
     items = page.locator("#moi-nhat > li")
     assert items.count() == 20
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "home-desktop.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SCREENSHOTS / "home-phone.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("link", name="Xem thêm").first.click()
     page.wait_for_function("document.querySelectorAll('#moi-nhat > li').length > 20")
     assert items.count() == 31  # 30 + the seed, appended in place

@@ -133,6 +133,8 @@ def reindex(batch_size: int = 500, using: str = "default") -> int:
         for article in articles.iterator(chunk_size=batch_size):
             engine.index(cursor, document_for(article))
             count += 1
+    with connections[using].cursor() as cursor:
+        engine.after_bulk(cursor)
     return count
 
 

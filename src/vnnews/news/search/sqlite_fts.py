@@ -48,6 +48,13 @@ def clear(cursor) -> None:
     cursor.execute(f"DELETE FROM {ENTRY}")
 
 
+def after_bulk(cursor) -> None:
+    """After a rebuild: merge FTS5's segment b-trees into one (faster queries) and refresh the
+    planner's statistics. https://www.sqlite.org/fts5.html#the_optimize_command"""
+    cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+    cursor.execute(f"ANALYZE {ENTRY}")
+
+
 def _matching(column_filter: str, terms: list[str]) -> tuple[str, str]:
     sql = f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"
     return sql, "{" + column_filter + "} : (" + _all(terms) + ")"
