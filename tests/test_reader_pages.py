@@ -136,6 +136,15 @@ def test_search_can_be_narrowed_to_a_section(client, site):
     assert len(doc.xpath('//ol[@id="ket-qua"]/li')) == 3
 
 
+def test_search_can_be_narrowed_to_an_outlet(client, site):
+    url = reverse("reader:search")
+    _, doc = page(client, url + "?q=bai+bao&nguon=vnexpress.net")
+    assert len(doc.xpath('//ol[@id="ket-qua"]/li')) == 3
+    assert "của VnExpress" in texts(doc, '//p[@id="so-ket-qua"]')[0]
+    _, doc = page(client, url + "?q=bai+bao&nguon=laodongthudo.vn")
+    assert not doc.xpath('//ol[@id="ket-qua"]/li')
+
+
 def test_an_empty_search_explains_what_to_type(client, site):
     _, doc = page(client, reverse("reader:search"))
     assert "ha noi" in doc.text_content()

@@ -68,12 +68,15 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     section_slug = request.GET.get("chuyen-muc", "")
     current = Section.objects.filter(slug=section_slug).first() if section_slug else None
+    domain = request.GET.get("nguon", "")
+    outlet = Source.objects.filter(domain=domain.lower()).first() if domain else None
     number = page_number(request)
-    results = run_search(query, section=current, page=number, per_page=PER_PAGE)
+    results = run_search(query, section=current, source=outlet, page=number, per_page=PER_PAGE)
     context = {
         "query": query,
         "results": results,
         "section": current,
+        "outlet": outlet,
         "sections": Section.objects.only("slug", "name"),
         "items": results.articles,
         "page": results,
