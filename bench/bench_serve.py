@@ -342,14 +342,36 @@ async def _worker(port, plan, weights, rng, results, errors, stop_at, record_fro
         writer.close()
 
 
-async def load(port, plan, duration, concurrency, warmup, seed):
+async def prime(port: int, plan: dict[str, list[str]], passes: int, parallel: int = 4) -> None:
+    """Fetch every URL `passes` times, each on a new connection: gunicorn hands connections to
+    workers at random, so this fills every worker's page cache with high probability."""
+    paths = [p for paths in plan.values() for p in paths] * passes
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for path in paths:
+        queue.put_nowait(path)
+
+    async def fetch_all() -> None:
+        while not queue.empty():
+            path = queue.get_nowait()
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                await asyncio.wait_for(_request(reader, writer, path), timeout=30)
+                writer.close()
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                pass
+
+    await asyncio.gather(*(fetch_all() for _ in range(parallel)))
+
+
+async def load(port, plan, duration, concurrency, warmup, seed, mix=None):
+    mix = mix or MIX
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     now = time.monotonic()
     record_from = now + warmup
     stop_at = record_from + duration
     workers = [
-        _worker(port, plan, MIX, random.Random(seed + i), results, errors, stop_at, record_from)
+        _worker(port, plan, mix, random.Random(seed + i), results, errors, stop_at, record_from)
         for i in range(concurrency)
     ]
     await asyncio.gather(*workers)
@@ -363,11 +385,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def report(title: str, results, errors, duration: float) -> None:
+def report(title: str, results, errors, duration: float, kinds=None) -> None:
     print(f"\n{title}")
     print(f"{'page':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'requests':>10}")
     total = 0
-    for kind in MIX:
+    for kind in kinds or MIX:
         values = results.get(kind, [])
         total += len(values)
         print(
@@ -385,11 +407,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the reading site under load.")
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per variant")
-    parser.add_argument("--warmup", type=float, default=10.0, help="seconds not recorded")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds not recorded")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
-    parser.add_argument("--hot", type=int, default=1000, help="distinct article pages loaded")
+    parser.add_argument("--hot", type=int, default=1000, help="distinct articles, uncached")
+    parser.add_argument(
+        "--hot-cached", type=int, default=200, help="distinct articles, cached (most read)"
+    )
     parser.add_argument("--only", choices=["cached", "uncached"], help="run one variant")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
     args = parser.parse_args(argv)
@@ -400,12 +425,16 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="vnnews-bench-serve-"))
     try:
         prepare(data_dir, args.articles)
-        plan = url_plan(random.Random(1), args.hot)
+        plans = {
+            "cached": url_plan(random.Random(1), args.hot_cached),
+            "uncached": url_plan(random.Random(1), args.hot),
+        }
         print(
             f"server: gunicorn, {args.workers} workers x {args.threads} threads (gthread), "
             f"SQLite; load: {args.concurrency} keep-alive connections for {args.duration:.0f} s "
-            f"after {args.warmup:.0f} s warm-up, mix {MIX}, {len(plan['article'])} distinct "
-            f"articles"
+            f"after {args.warmup:.0f} s warm-up, mix {MIX}; distinct articles: "
+            f"{args.hot_cached} cached (each URL fetched {args.workers * 2} times first, so "
+            f"every worker's page cache holds it), {args.hot} uncached"
         )
         print(
             f"note: the load generator (one Python process) shares this machine's "
@@ -417,14 +446,30 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             port = free_port()
             server = start_server(data_dir, port, args.workers, args.threads, cached)
+            plan = plans[name]
             try:
+                if cached:
+                    asyncio.run(prime(port, plan, passes=args.workers * 2))
                 results, errors = asyncio.run(
                     load(port, plan, args.duration, args.concurrency, args.warmup, seed=11)
+                )
+                # Article pages alone, for the article target: in the mix they get half the
+                # server, so their req/s there is half of what the server can do for them.
+                alone = max(5.0, args.duration / 3)
+                article_results, article_errors = asyncio.run(
+                    load(port, plan, alone, args.concurrency, 1.0, seed=23, mix={"article": 1})
                 )
             finally:
                 stop_server(server)
             label = "page cache on" if cached else "page cache off (VNNEWS_PAGE_CACHE_SECONDS=0)"
-            report(f"{name}: {label}", results, errors, args.duration)
+            report(f"{name}: {label}; mixed load", results, errors, args.duration)
+            report(
+                f"{name}: article pages only, {alone:.0f} s",
+                article_results,
+                article_errors,
+                alone,
+                kinds=["article"],
+            )
         return 0
     finally:
         if args.keep:
