@@ -170,9 +170,11 @@ def _record(
     reason: str = "",
     article: Article | None = None,
     fresh: bool = False,
+    defer: list | None = None,
 ) -> ImportRecord:
     """One record per (origin, item): a re-import or re-fetch updates it with the latest outcome.
-    `fresh` says the caller knows there is no record yet (saves a query in bulk imports)."""
+    `fresh` says the caller knows there is no record yet (saves a query in bulk imports); with
+    `defer` too, the new record is appended there unsaved for the caller to bulk-insert."""
     values = {
         "batch": batch[:100],
         "item_hash": item_hash[:64],
@@ -183,6 +185,11 @@ def _record(
         "article": article,
         "created_at": timezone.now(),
     }
+    if fresh and defer is not None:
+        # The caller saves these in one bulk insert at the end of its transaction.
+        record = ImportRecord(origin=origin[:1000], item_key=item_key[:2000], **values)
+        defer.append(record)
+        return record
     record = None
     if not fresh:
         record = ImportRecord.objects.filter(origin=origin[:1000], item_key=item_key[:2000]).first()
@@ -204,6 +211,7 @@ def failed_record(
     url: str = "",
     item_hash: str = "",
     fresh: bool = False,
+    defer: list | None = None,
 ) -> ImportRecord:
     log.warning("origin=%s item=%s url=%s stage=%s reason=%s", origin, item_key, url, stage, reason)
     return _record(
@@ -216,6 +224,7 @@ def failed_record(
         stage=stage,
         reason=reason,
         fresh=fresh,
+        defer=defer,
     )
 
 
@@ -371,6 +380,7 @@ def store_article(
     item_hash: str = "",
     memo: dict | None = None,
     fresh: bool = False,
+    defer: list | None = None,
 ) -> ImportRecord:
     """Create, update or leave the Article for `article` and record the outcome. Never raises for
     a bad item: the ImportRecord then says FAILED with the stage and the reason.
@@ -384,6 +394,7 @@ def store_article(
         "item_hash": item_hash,
         "url": article.url or "",
         "fresh": fresh,
+        "defer": defer,
     }
     try:
         # A savepoint per item: a failing item rolls back alone inside the caller's batch.
@@ -455,6 +466,7 @@ def ingest_page(
     item_hash: str = "",
     memo: dict | None = None,
     fresh: bool = False,
+    defer: list | None = None,
 ) -> ImportRecord:
     """Archive, extract and store one fetched or imported page. Never raises for a bad page."""
     item_key = item_key or url
@@ -466,6 +478,7 @@ def ingest_page(
         "item_hash": item_hash,
         "url": url,
         "fresh": fresh,
+        "defer": defer,
     }
     if not url.startswith("file://"):
         try:
@@ -492,4 +505,5 @@ def ingest_page(
         item_hash=item_hash,
         memo=memo,
         fresh=fresh,
+        defer=defer,
     )

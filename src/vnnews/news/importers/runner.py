@@ -133,6 +133,7 @@ class Importer:
         self.progress = progress
         self.batch_size = batch_size
         self._sources: dict[str, Source] = {}
+        self.deferred: list[ImportRecord] = []  # new records, bulk-inserted once per chunk
         self.memo: dict = {}  # outlets and section lookups remembered by store_article
 
     def source(self, item: Item) -> Source | None:
@@ -155,6 +156,7 @@ class Importer:
             "item_key": item.key,
             "item_hash": item.raw_hash,
             "fresh": fresh,
+            "defer": self.deferred,
         }
         if item.failed:
             failed_record(**common, url=item.url, stage="parse", reason=item.failed)
@@ -221,6 +223,8 @@ class Importer:
                     self.summary.add(Outcome.UNCHANGED)
                 else:
                     self.store(origin, item, fresh=not outcome)
+            ImportRecord.objects.bulk_create(self.deferred)
+            self.deferred.clear()
         if self.progress is not None:
             self.progress.update(self.summary, len(chunk))
 
