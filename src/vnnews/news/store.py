@@ -35,7 +35,8 @@ log = logging.getLogger("vnnews.store")
 
 Outcome = ImportRecord.Outcome
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-LOCAL_DOMAIN = "local"  # Source for files imported without any address or outlet name
+LOCAL_DOMAIN = "local"
+ABSENT = "store:absent_urls"  # memo key: canonical URLs known to have no article nor tombstone  # Source for files imported without any address or outlet name
 
 
 class ItemFailed(Exception):
@@ -156,6 +157,20 @@ def recorded_items(origin: str, keys: list[str]) -> dict[str, tuple[str, str]]:
         origin=origin[:1000], item_key__in=[k[:2000] for k in keys]
     ).values_list("item_key", "item_hash", "outcome")
     return {key: (item_hash, outcome) for key, item_hash, outcome in rows}
+
+
+def absent_urls(urls: list[str]) -> set[str]:
+    """The canonical forms of `urls` that have neither an article nor a tombstone: two queries
+    for a whole chunk instead of two per item."""
+    canonical = set()
+    for url in urls:
+        try:
+            canonical.add(canonical_url(url))
+        except ValueError:
+            continue
+    taken = set(Article.objects.filter(url__in=canonical).values_list("url", flat=True))
+    taken |= set(Tombstone.objects.filter(url__in=canonical).values_list("url", flat=True))
+    return canonical - taken
 
 
 def _record(
@@ -313,9 +328,11 @@ def _store(
 ) -> ImportRecord:
     clean, url, digest = _prepare(article)
     record["url"] = url
-    if Tombstone.objects.filter(url=url).exists():
+    # A bulk caller may have looked a whole chunk's addresses up at once (see `absent_urls`).
+    known_absent = url in memo.get(ABSENT, ())
+    if not known_absent and Tombstone.objects.filter(url=url).exists():
         return _record(**record, outcome=Outcome.SKIPPED, reason="bài đã bị xoá (tombstone)")
-    stored = Article.objects.filter(url=url).first()
+    stored = None if known_absent else Article.objects.filter(url=url).order_by().first()
     if stored is not None and stored.content_hash == digest:
         if raw_page is not None and stored.raw_page_id != raw_page.pk:
             stored.raw_page = raw_page
@@ -347,6 +364,7 @@ def _store(
             first_seen=now,
             last_changed=now,
         )
+        memo.get(ABSENT, set()).discard(url)  # the same address may come again in the chunk
         outcome = Outcome.CREATED
         if any(b.kind == "image" for b in clean.blocks):
             _replace_images(stored, clean.blocks)

@@ -22,6 +22,8 @@ from vnnews.news.importers import importer_for
 from vnnews.news.importers.base import Item
 from vnnews.news.models import ImportRecord, Source
 from vnnews.news.store import (
+    ABSENT,
+    absent_urls,
     failed_record,
     ingest_page,
     outlet_names,
@@ -217,6 +219,7 @@ class Importer:
     def _store_chunk(self, origin: str, chunk: list[Item]) -> None:
         done = recorded_items(origin, [item.key for item in chunk])
         with transaction.atomic():
+            self.memo[ABSENT] = absent_urls([item.url for item in chunk if item.url])
             for item in chunk:
                 item_hash, outcome = done.get(item.key[:2000], ("", ""))
                 if item.raw_hash and item_hash == item.raw_hash and outcome != Outcome.FAILED:
