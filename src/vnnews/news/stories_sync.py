@@ -80,10 +80,12 @@ def _near_duplicate_of(article: Article, fingerprint: int) -> Article | None:
     return Article.objects.filter(pk=match).first() if match is not None else None
 
 
-def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
-    """The story whose centroid is most similar to the article, if similar enough."""
+def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[int, int, Counter]]:
+    """(pk, story_id, feature counts) of the articles the new one may join: originals that
+    already have a story, published within the window. Texts are loaded only for articles whose
+    counts are not cached yet."""
     when = _when(article)
-    candidates = list(
+    rows = list(
         Article.objects.filter(
             duplicate_of__isnull=True,
             story__isnull=False,
@@ -91,19 +93,44 @@ def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
             published__lte=when + options.window,
         )
         .exclude(pk=article.pk)
-        .only("pk", "title", "sapo", "text", "story_id", "last_changed", "published")
-        .order_by("-published")[:MAX_STORY_CANDIDATES]
+        .order_by("-published")
+        .values_list("pk", "story_id", "last_changed")[:MAX_STORY_CANDIDATES]
     )
+    missing = [pk for pk, _, changed in rows if (pk, changed) not in _COUNTS_CACHE]
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        for other in Article.objects.filter(pk__in=chunk).only(
+            "pk", "title", "sapo", "text", "last_changed"
+        ):
+            _story_counts(other, options)
+    out = []
+    for pk, story_id, changed in rows:
+        counts = _COUNTS_CACHE.get((pk, changed))
+        if counts is not None:
+            out.append((pk, story_id, counts))
+    return out
+
+
+def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
+    """The story whose centroid is most similar to the article, if similar enough.
+
+    Same rule as the offline clusterer (vnnews.stories.clustering): cosine to the sum of the
+    story's member vectors. Only stories with a member sharing one of the article's features are
+    scored; the others would score zero.
+    """
+    candidates = _candidate_counts(article, options)
     if not candidates:
         return None
-    counts = {c.pk: _story_counts(c, options) for c in candidates}
     own = _story_counts(article, options)
-    model = TfidfModel(options.vector).fit([*counts.values(), own])
+    model = TfidfModel(options.vector).fit([*(c for _, _, c in candidates), own])
     vector = truncate(model.vector(own), options.max_features)
+    touched = {story_id for _, story_id, counts in candidates if any(f in counts for f in vector)}
     totals: dict[int, Vector] = {}
-    for c in candidates:
-        total = totals.setdefault(c.story_id, {})
-        for f, w in truncate(model.vector(counts[c.pk]), options.max_features).items():
+    for _, story_id, counts in candidates:
+        if story_id not in touched:
+            continue
+        total = totals.setdefault(story_id, {})
+        for f, w in truncate(model.vector(counts), options.max_features).items():
             total[f] = total.get(f, 0.0) + w
     best_id, best_sim = None, 0.0
     for story_id, total in totals.items():
@@ -166,3 +193,18 @@ def assign_story(article: Article, options: ClusterOptions = DEFAULT_CLUSTER_OPT
         original.pk if original else "",
     )
     return article
+
+
+def assign_stories(articles=None, progress=None) -> int:
+    """assign_story for many articles, oldest first (e.g. after a bulk import that bypassed
+    it); `articles` defaults to every article without a story. Returns how many were done."""
+    queryset = articles if articles is not None else Article.objects.filter(story__isnull=True)
+    done = 0
+    for article in (
+        queryset.select_related("source").order_by("published", "id").iterator(chunk_size=200)
+    ):
+        assign_story(article)
+        done += 1
+        if progress is not None:
+            progress(done)
+    return done
