@@ -1,0 +1,16 @@
+"""PostgreSQL: the document table keeps only its tsvectors (small heap rows, vectors toasted),
+so GIN bitmap scans stay fast. Both backends are rebuilt and every article is indexed again."""
+
+from django.db import migrations
+
+
+def rebuild(apps, schema_editor):
+    from vnnews.news.search.schema import rebuild_tables
+
+    Article = apps.get_model("news", "Article")
+    rebuild_tables(schema_editor, Article.objects.filter(duplicate_of__isnull=True))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("search", "0002_search_entry")]
+    operations = [migrations.RunPython(rebuild, migrations.RunPython.noop)]
