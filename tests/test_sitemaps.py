@@ -3,7 +3,7 @@ News sitemap and robots.txt."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -67,6 +67,12 @@ def test_it_indexes_the_article_and_section_sitemaps(client, newsroom):
     locations = [loc.text for loc in root.iter(f"{SM}loc")]
     assert "http://testserver/sitemap-articles.xml" in locations
     assert "http://testserver/sitemap-sections.xml" in locations
+    articles = next(
+        s for s in root.iter(f"{SM}sitemap") if s.findtext(f"{SM}loc").endswith("articles.xml")
+    )
+    newest = max(a.updated or a.published for a in newsroom.values() if not a.duplicate_of_id)
+    lastmod = datetime.fromisoformat(articles.findtext(f"{SM}lastmod"))
+    assert abs(lastmod - newest) < timedelta(seconds=1)
 
 
 def test_it_lists_every_original_article_with_lastmod(client, newsroom):
@@ -116,3 +122,17 @@ def test_it_points_robots_to_the_sitemaps(client):
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/sitemap-news.xml" in lines
     assert "Disallow: /admin/" in lines
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Hà Nội & Huế <mưa lớn>", "ĐÀ NẴNG: khai trương cầu Rồng", "Thuỷ điện Hoà Bình", "!!!", ""],
+)
+def test_it_links_articles_exactly_like_the_reader(title):
+    from types import SimpleNamespace
+
+    from vnnews.api.links import article_path
+    from vnnews.reader.links import article_path as reader_article_path
+
+    article = SimpleNamespace(pk=42, title=title)
+    assert article_path(article) == reader_article_path(article)
