@@ -41,6 +41,7 @@ def test_it_finds_the_seed_with_or_without_diacritics(seed, query):
         ("Hà Nội", ["ha", "noi"], ["hà", "nội"]),
         ("ha noi", ["ha", "noi"], []),
         ("Đà Nẵng!", ["da", "nang"], ["đà", "nẵng"]),
+        ("Ha Nội 2025", ["ha", "noi", "2025"], ["nội"]),
         ('"title_f" : NEAR(x*', ["title", "f", "near", "x"], []),
         ("  ", [], []),
     ],
@@ -69,6 +70,13 @@ def test_exact_diacritic_matches_rank_first():
     assert [a.pk for a in search("Hà Nội").articles] == [exact.pk, folded_only.pk]
     # Typed without diacritics there is no exactness to prefer: title first.
     assert [a.pk for a in search("ha noi").articles] == [folded_only.pk, exact.pk]
+
+
+def test_words_typed_without_diacritics_do_not_spoil_the_exact_tier():
+    now = timezone.now()
+    folded_only = make_article("Hạ nổi bật", text="Sân cỏ.", published=now)
+    exact = make_article("Tin trong ngày", text="Trời Hà Nội mưa.", published=now - timedelta(1))
+    assert [a.pk for a in search("ha Nội").articles] == [exact.pk, folded_only.pk]
 
 
 def test_title_matches_rank_above_body_matches():

@@ -62,9 +62,10 @@ class Query:
 def parse_query(text: str) -> Query:
     folded = tokens(folded_key(text))
     exact = tokens(exact_key(text))
-    # Without any diacritic (or đ) the exact tier would only repeat the folded one.
-    if exact == folded:
-        exact = []
+    if len(exact) == len(folded):
+        # Only the words typed with diacritics (or đ) must match exactly: "Ha Nội" asks for
+        # "nội", and says nothing about how "ha" was written. No such word, no exact tier.
+        exact = [x for x, f in zip(exact, folded, strict=True) if x != f]
     return Query(folded=folded, exact=exact)
 
 
