@@ -88,3 +88,57 @@ def test_repeated_text_is_not_rewarded():
     once = metrics.page_score("a b c d", "a b c d")
     twice = metrics.page_score("a b c d a b c d", "a b c d")
     assert twice.precision < once.precision
+
+
+_BENCH_PATH = _PATH.parent / "bench_extract.py"
+_BENCH_SPEC = importlib.util.spec_from_file_location("bench_extract_harness", _BENCH_PATH)
+bench = importlib.util.module_from_spec(_BENCH_SPEC)
+sys.modules["bench_extract_harness"] = bench
+_BENCH_SPEC.loader.exec_module(bench)
+
+
+def test_field_accuracy_compares_title_authors_minute_and_sapo():
+    pages = [
+        {
+            "dataset": "fundus",
+            "id": "a",
+            "title": "Giá xăng giảm",
+            "authors": ["Lê Phương"],
+            "date": "2025-10-22 12:25:52+00:00",
+            "sapo": "Người đàn ông 63 tuổi đau bụng kéo dài, bác sĩ chẩn đoán ung thư.",
+        },
+        {"dataset": "fundus", "id": "b", "title": "Other", "authors": [], "date": None, "sapo": ""},
+        {"dataset": "wcxb", "id": "c", "body": "ignored for fields"},
+    ]
+    results = {
+        "a": {
+            "title": "Giá  xăng giảm",  # spacing does not matter
+            "authors": ["lê phương"],  # nor case
+            "date": "2025-10-22T19:25:10+07:00",  # same minute in another zone
+            "sapo": "Người đàn ông 63 tuổi đau bụng kéo dài, bác sĩ chẩn đoán ung thư.",
+        },
+        "b": {"title": "Another", "authors": ["Someone"], "date": "2025-01-01", "sapo": "x"},
+    }
+    scores = bench.field_scores(pages, results)
+    assert scores["title"] == 0.5
+    assert scores["authors"] == 0.5
+    assert scores["date (minute)"] == 1.0 and scores["date (day)"] == 1.0  # only page a has a date
+    assert scores["sapo"] == 0.5
+
+
+def test_fundus_expectations_are_paired_with_the_right_pages(shared_data):
+    pages = [p for p in bench.load_pages(None) if p["dataset"] == "fundus"]
+    if not pages:
+        pytest.skip("fundus data not found")
+    import gzip
+    import html
+
+    found = 0
+    for page in pages:
+        raw = html.unescape(
+            gzip.decompress(Path(page["path"]).read_bytes()).decode("utf-8", "replace")
+        )
+        found += page["title"][:30] in raw
+    assert found >= 0.95 * len(pages)
+    vn = [p for p in pages if p["id"].startswith("vn/")]
+    assert vn and vn[0]["authors"] == ["Lê Phương"] and vn[0]["sapo"]
