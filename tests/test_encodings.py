@@ -197,3 +197,24 @@ def test_mojibake_scores_below_the_real_text():
     assert real > 0.3
     assert vietnamese_score(encode_vni(TEXT).decode("latin-1")) < 0
     assert vietnamese_score(encode_tcvn3(LOWER).decode("cp1252", errors="replace")) < 0.05
+
+
+KNOWN_MOJIBAKE = [
+    # how legacy documents look when read as windows-1252, and what they say
+    ("tcvn3", "Céng hoµ x· héi chñ nghÜa ViÖt Nam", "cộng hoà xã hội chủ nghĩa việt nam"),
+    ("tcvn3", "§éc lËp - Tù do - H¹nh phóc", "Độc lập - tự do - hạnh phúc"),
+    ("tcvn3", "tr\u00adêng häc", "trường học"),
+    ("vni", "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam", "Cộng hòa xã hội chủ nghĩa Việt Nam"),
+    ("vni", "Ñoäc laäp - Töï do - Haïnh phuùc", "Độc lập - Tự do - Hạnh phúc"),
+]
+
+
+@pytest.mark.parametrize(("codec", "seen", "meant"), KNOWN_MOJIBAKE)
+def test_known_legacy_mojibake_decodes_to_vietnamese(codec, seen, meant):
+    data = seen.encode("cp1252")
+    decoded = (decode_tcvn3 if codec == "tcvn3" else decode_vni)(data)
+    # TCVN3 capitals came from a separate capitals font: compare without case there
+    if codec == "tcvn3":
+        assert decoded.lower() == meant.lower()
+    else:
+        assert decoded == meant
