@@ -76,6 +76,25 @@ def test_it_survives_deeply_nested_markup():
     assert "chữ dài" in article.text
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><body>" + "<div>" * 40000 + "x" + "</div>" * 40000 + "</body></html>",
+        "<html><body>" + "<div class='a'>chữ" * 40000 + "</body></html>",
+    ],
+    ids=["balanced", "never-closed"],
+)
+def test_it_refuses_hostile_nesting_quickly_instead_of_hanging(page):
+    # Lexbor's tree builder is quadratic in depth; such pages are refused before parsing.
+    with pytest.raises(ExtractionError, match="levels deep"):
+        extract(page)
+
+
+def test_sloppy_unclosed_paragraphs_are_not_mistaken_for_nesting():
+    page = "<html><body><article>" + "<p>Đoạn văn có dấu phẩy, đủ dài để đọc.<br>" * 6000
+    assert "Đoạn văn" in extract(page + "</article></body></html>").text
+
+
 def test_it_survives_truncated_markup():
     article = extract(ARTICLE[: ARTICLE.index("Đoạn hai") + 40])
     assert "Đoạn một" in article.text

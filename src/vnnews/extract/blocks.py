@@ -8,7 +8,6 @@ that the later stages — captions, related links, byline — read instead of re
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -16,7 +15,7 @@ from selectolax.lexbor import LexborNode
 
 from vnnews.extract import boilerplate
 from vnnews.extract.article import Block, Removed
-from vnnews.text.normalize import normalize
+from vnnews.extract.textnorm import normalize_fast
 
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\u2028\u2029]+")
 _BLOCK_TAGS = frozenset(
@@ -460,15 +459,8 @@ def _clean(text: str) -> str:
     return _norm(text) if text and not text.isascii() else text
 
 
-# Letters that can carry a Vietnamese tone mark; text without them needs no tone placement
-# (most non-Vietnamese pages), which saves normalize()'s per-word work.
-_TONED = re.compile("[àáạảãầấậẩẫằắặẳẵèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ]", re.I)
-
-
 def _norm(text: str) -> str:
-    if _TONED.search(text) is None:
-        return unicodedata.normalize("NFC", text)
-    return normalize(text)
+    return normalize_fast(text)
 
 
 # "Ảnh: Bệnh viện cung cấp", "(Ảnh: TTXVN)", "Photo: Reuters" closing a caption.

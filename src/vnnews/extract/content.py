@@ -59,6 +59,11 @@ _NAMED_CONTAINERS = (
     )
     + ", header, footer, aside"
 )
+# Ancestor walks stop here, so hostile nesting (thousands of levels) stays linear.
+_MAX_CLIMB = 100
+# Boilerplate candidates examined per page (each costs a subtree text); real pages have < 500.
+_MAX_CANDIDATES = 1500
+_CANDIDATE_BUDGET = 200_000_000  # candidates x page characters
 _PARA_TAGS = {"p", "pre", "blockquote", "h2", "h3", "h4", "li", "dd"}
 
 
@@ -131,7 +136,9 @@ def descend(root: LexborNode, weights: dict[int, float], share: float = 0.8) -> 
 
 def _inside_landmark(node: LexborNode) -> bool:
     parent = node.parent
-    while parent is not None:
+    for _ in range(_MAX_CLIMB):
+        if parent is None:
+            break
         if parent.tag in ("article", "main") or "articleBody" in (
             parent.attributes.get("itemprop") or ""
         ):
@@ -142,14 +149,18 @@ def _inside_landmark(node: LexborNode) -> bool:
 
 def _detached(node: LexborNode, body_id: int) -> bool:
     parent = node.parent
-    while parent is not None:
+    for _ in range(_MAX_CLIMB):
+        if parent is None:
+            return True
         if parent.mem_id == body_id:
             return False
         parent = parent.parent
-    return True
+    return False  # too deep to tell: treat as attached (removing it again is harmless)
 
 
-def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -> None:
+def strip_chrome(
+    tree: LexborHTMLParser, body: LexborNode, removed: list[Any], page_size: int = 0
+) -> None:
     """Drop navigation, hidden elements and strongly named boilerplate before scoring."""
     from vnnews.extract.article import Removed
 
@@ -169,6 +180,10 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
     # unlinked with remove(), not destroyed: a descendant of an unlinked node may still come up
     # later in this list, and must stay valid memory.
     body_id = body.mem_id
+    examined = 0
+    # Each candidate costs a walk of its subtree, at most the whole page: bound the number of
+    # candidates by page size so the pass stays near-linear even on hostile nesting.
+    max_candidates = max(50, min(_MAX_CANDIDATES, _CANDIDATE_BUDGET // max(1, page_size)))
     # Hidden elements outside the article's landmarks are dialogs, templates and menus; inside
     # <main>/<article> they are usually collapsed parts of the article (tabs, "read more").
     for node in body.css(boilerplate.HIDDEN_SELECTOR):
@@ -194,6 +209,9 @@ def strip_chrome(tree: LexborHTMLParser, body: LexborNode, removed: list[Any]) -
             kind = "navigation"
         if _detached(node, body_id):
             continue  # inside something removed already
+        examined += 1
+        if examined > max_candidates:
+            break  # hostile pages (thousands of nested named boxes): leave the rest to the walk
         text = node.text(strip=True)
         # "widget", "menu", "tags": only chrome when it is mostly links.
         if (

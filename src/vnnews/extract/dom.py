@@ -7,7 +7,12 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from vnnews.extract.errors import EmptyPageError, NotHTMLError, PageTooLargeError
+from vnnews.extract.errors import (
+    EmptyPageError,
+    ExtractionError,
+    NotHTMLError,
+    PageTooLargeError,
+)
 
 # File signatures of common binary formats that sometimes arrive where HTML was expected.
 _MAGIC = (
@@ -102,5 +107,43 @@ def to_text(page: bytes | str, max_bytes: int, declared: str | None = None) -> s
     return text
 
 
-def parse(text: str) -> LexborHTMLParser:
+# Void tags, and tags the parser closes by itself when left open (<p>, <li>, <td>, ...).
+_VOID = ("<br", "<BR", "<img", "<IMG", "<meta", "<link", "<input", "<hr", "<!", "<source",
+         "<p", "<P", "<li", "<LI", "<td", "<TD", "<tr", "<TR", "<option", "<dd", "<dt")  # fmt: skip
+_CHUNK = 8192
+
+
+def nesting_estimate(text: str) -> int:
+    """Rough deepest nesting, from tag counts per 8 KB chunk (C-speed str.count, no parse).
+
+    Lexbor's tree builder is quadratic in nesting depth (20,000 levels take ~0.5 s, 100,000 take
+    minutes), so hostile pages must be refused before parsing. Counting at chunk boundaries can
+    miss a burst shorter than a chunk, but such a burst is at most ~1,600 levels: harmless.
+    """
+    size = len(text)
+    if size < 100_000:
+        return 0  # at most ~20,000 levels: under a second whatever it is
+    # Void tags (<br>, <img>), comments, doctypes and auto-closed tags (<p>, <li>) do not nest:
+    # their count is spread evenly over the page.
+    # Counted only when the page leaves many tags open (it is otherwise too cheap to matter).
+    leftover = max(0, text.count("<") - 2 * text.count("</"))
+    if leftover > 2000:
+        leftover = min(leftover, sum(text.count(tag) for tag in _VOID))
+    per_char = leftover / size
+    depth = deepest = 0.0
+    for start in range(0, size, _CHUNK):
+        chunk = text[start : start + _CHUNK]
+        closes = chunk.count("</")
+        depth = max(0.0, depth + chunk.count("<") - 2 * closes - per_char * len(chunk))
+        deepest = max(deepest, depth)
+    return int(deepest)
+
+
+def parse(text: str, max_nesting: int = 5000) -> LexborHTMLParser:
+    depth = nesting_estimate(text)
+    if depth > max_nesting:
+        raise ExtractionError(
+            f"markup nests about {depth} levels deep (limit {max_nesting}): refusing to parse a"
+            " page built to be slow"
+        )
     return LexborHTMLParser(text)

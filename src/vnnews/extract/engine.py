@@ -63,7 +63,7 @@ def extract(
     if sapo_node is not None:
         sapo_node.remove()
 
-    content.strip_chrome(tree, body, removed)
+    content.strip_chrome(tree, body, removed, len(text))
     root, weights = content.find_body(tree, body, hints.get("body"))
     if not root.text(strip=True):
         raise EmptyPageError("page holds no visible text")

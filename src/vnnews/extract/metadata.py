@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser
 
 from vnnews.extract import jsonld
-from vnnews.text.normalize import normalize
+from vnnews.extract.textnorm import normalize_fast as normalize
 
 _WS = re.compile(r"\s+")
 # Separators between headline and site name in <title>: "Headline - Báo Dân trí".
