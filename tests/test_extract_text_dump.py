@@ -324,3 +324,12 @@ def test_byline_lines_and_their_authors(line, is_byline, authors):
     assert (byline_of(line) is not None) == is_byline
     if is_byline:
         assert authors_of([line]) == authors
+
+
+def test_language_is_vietnamese_only_for_vietnamese_text(seed):
+    assert seed.language == "vi"
+    english = extract_text(
+        "Mexico's economy grew in the first quarter\n"
+        "The national statistics institute said growth was driven by services and exports.\n"
+    )
+    assert english.language == ""

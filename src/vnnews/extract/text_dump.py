@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from vnnews.extract.article import Article, Block, Removed
 from vnnews.extract.dump_byline import authors_of, byline_of, byline_parts, printed_byline
+from vnnews.extract.encoding import vietnamese_score
 from vnnews.extract.errors import EmptyPageError, NotHTMLError, PageTooLargeError
 from vnnews.text.dates import parse_vietnamese_datetime
 from vnnews.text.normalize import normalize
@@ -318,7 +319,8 @@ def extract_text(text: str, url: str | None = None) -> Article:
         published=published,
         url=url or headers.get("url", ""),
         canonical_url=headers.get("url", ""),
-        language="vi",
+        # Vietnamese-only letters (ă đ ơ ư, U+1EA0-U+1EF9) in a fair share of words: Vietnamese.
+        language="vi" if vietnamese_score(text[:20000]) > 0.05 else "",
         section=section_path[-1] if section_path else "",
         section_path=section_path,
         removed=removed,
