@@ -79,8 +79,8 @@ def test_it_survives_deeply_nested_markup():
 @pytest.mark.parametrize(
     "page",
     [
-        "<html><body>" + "<div>" * 40000 + "x" + "</div>" * 40000 + "</body></html>",
-        "<html><body>" + "<div class='a'>chữ" * 40000 + "</body></html>",
+        "<html><body>" + "<div>" * 60000 + "x" + "</div>" * 60000 + "</body></html>",
+        "<html><body>" + "<div class='a'>chữ" * 60000 + "</body></html>",
     ],
     ids=["balanced", "never-closed"],
 )

@@ -121,8 +121,8 @@ def nesting_estimate(text: str) -> int:
     miss a burst shorter than a chunk, but such a burst is at most ~1,600 levels: harmless.
     """
     size = len(text)
-    if size < 100_000:
-        return 0  # at most ~20,000 levels: under a second whatever it is
+    if size < 200_000:
+        return 0  # at most ~40,000 levels (~2 s to parse) whatever it is
     # Void tags (<br>, <img>), comments, doctypes and auto-closed tags (<p>, <li>) do not nest:
     # their count is spread evenly over the page.
     # Counted only when the page leaves many tags open (it is otherwise too cheap to matter).

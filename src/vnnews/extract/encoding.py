@@ -13,9 +13,9 @@ Declarations can still lie between single-byte code pages: a windows-1258 or leg
 page declared (or read) as iso-8859-1 decodes without error into mojibake. So each single-byte
 candidate is scored by how Vietnamese its text looks (share of words with letters only
 Vietnamese uses: ă đ ơ ư and the U+1EA0-U+1EF9 block); a candidate that scores clearly better
-than the declared one wins. Legacy TCVN3/VNI are only tried when the page asks for one of their
-fonts or declares Vietnamese (lang="vi"), because their tables turn any Latin-1 text into
-Vietnamese-looking letters.
+than the declared one wins. VISCII (no Python codec) is decoded from a table when declared.
+Legacy TCVN3/VNI are only tried when the page asks for one of their fonts or declares Vietnamese
+(lang="vi"), because their tables turn any Latin-1 text into Vietnamese-looking letters.
 
 windows-1258 stores tones as combining marks after the letter (Python's cp1258 codec keeps them
 decomposed), so the output is NFC-normalised, as every output here is.
@@ -68,17 +68,21 @@ _VIET_ALPHABET = (
 _WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819"}
 _TONE_MARKS = set("\u0300\u0301\u0303\u0309\u0323")
 _SAMPLE = 256 * 1024
+_VISCII_CONTROLS = {0x02, 0x05, 0x06, 0x14, 0x19, 0x1E}
 _SCORE_WORDS = 3000
 _MIN_SCORE = 0.12  # share of Vietnamese-only words needed before overriding a declaration
 
 
-def _check_binary(data: bytes) -> None:
+def _check_binary(data: bytes, declared: str | None = None) -> None:
     head = data[:1024]
     for magic, name in _MAGIC:
         if head.startswith(magic):
             raise NotHTMLError(f"input looks like {name} data, not a text page")
     sample = data[:8192]
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    allowed = {27}
+    if b"viscii" in data[:16384].lower() or "viscii" in (declared or "").lower():
+        allowed |= _VISCII_CONTROLS  # six VISCII capitals live on C0 control bytes (RFC 1456)
+    controls = sum(1 for b in sample if (b < 9 or 13 < b < 32) and b not in allowed)
     if controls > max(2, len(sample) * 0.05):
         raise NotHTMLError("input looks binary (control bytes), not a text page")
 
@@ -212,7 +216,7 @@ def decode_page(data: bytes, declared: str | None = None) -> str:
         data_text = utf16
         _check_binary(data_text.encode("utf-8", errors="replace"))
         return _nfc(data_text)
-    _check_binary(data)
+    _check_binary(data, declared)
     if data.isascii():
         return data.decode("ascii")
     text = _utf8(data)

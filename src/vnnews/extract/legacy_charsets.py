@@ -1,4 +1,4 @@
-"""Pre-Unicode Vietnamese 8-bit encodings: TCVN3 (ABC) and VNI-Windows, as data.
+"""Pre-Unicode Vietnamese 8-bit encodings: TCVN3 (ABC), VNI-Windows and VISCII, as data.
 
 Before Unicode, Vietnamese pages were written in a plain 8-bit code page (usually declared as
 iso-8859-1, or not at all) and only looked right because the page asked for a matching font:
@@ -10,6 +10,9 @@ the most reliable way to recognise them, so `font_hint` looks for it.
   codes, so they decode to lower case here; only Ă Â Ê Ô Ơ Ư Đ have their own codes.
 - VNI-Windows: an ASCII base letter followed by one byte for its marks (circumflex/breve and the
   tone together), e.g. "Vieät" = "Việt"; ơ, ư, đ and the toned i/ỵ are single bytes.
+
+- VISCII (RFC 1456): a real charset with every precomposed letter, six of them on C0 control
+  bytes. Python has no codec for it; pages declaring it are decoded with the table below.
 
 Conversions read the bytes as Latin-1 (one code point per byte), then map; bytes 0x80-0x9F that
 the tables do not use are read as windows-1252 (smart quotes, dashes).
@@ -127,6 +130,42 @@ _VNI_PATTERN = re.compile(
 )
 
 
+# --- VISCII (RFC 1456) -------------------------------------------------------------------------
+# Bytes whose character differs from Latin-1; every other byte is its Latin-1 character.
+_VISCII_BYTES: dict[int, str] = {
+    0x02: "Ẳ", 0x05: "Ẵ", 0x06: "Ẫ", 0x14: "Ỷ", 0x19: "Ỹ", 0x1E: "Ỵ", 0x80: "Ạ", 0x81: "Ắ",
+    0x82: "Ằ", 0x83: "Ặ", 0x84: "Ấ", 0x85: "Ầ", 0x86: "Ẩ", 0x87: "Ậ", 0x88: "Ẽ", 0x89: "Ẹ",
+    0x8A: "Ế", 0x8B: "Ề", 0x8C: "Ể", 0x8D: "Ễ", 0x8E: "Ệ", 0x8F: "Ố", 0x90: "Ồ", 0x91: "Ổ",
+    0x92: "Ỗ", 0x93: "Ộ", 0x94: "Ợ", 0x95: "Ớ", 0x96: "Ờ", 0x97: "Ở", 0x98: "Ị", 0x99: "Ỏ",
+    0x9A: "Ọ", 0x9B: "Ỉ", 0x9C: "Ủ", 0x9D: "Ũ", 0x9E: "Ụ", 0x9F: "Ỳ", 0xA0: "Õ", 0xA1: "ắ",
+    0xA2: "ằ", 0xA3: "ặ", 0xA4: "ấ", 0xA5: "ầ", 0xA6: "ẩ", 0xA7: "ậ", 0xA8: "ẽ", 0xA9: "ẹ",
+    0xAA: "ế", 0xAB: "ề", 0xAC: "ể", 0xAD: "ễ", 0xAE: "ệ", 0xAF: "ố", 0xB0: "ồ", 0xB1: "ổ",
+    0xB2: "ỗ", 0xB3: "Ỡ", 0xB4: "Ơ", 0xB5: "ộ", 0xB6: "ờ", 0xB7: "ở", 0xB8: "ị", 0xB9: "Ự",
+    0xBA: "Ứ", 0xBB: "Ừ", 0xBC: "Ử", 0xBD: "ơ", 0xBE: "ớ", 0xBF: "Ư", 0xC4: "Ả", 0xC5: "Ă",
+    0xC6: "ẳ", 0xC7: "ẵ", 0xCB: "Ẻ", 0xCE: "Ĩ", 0xCF: "ỳ", 0xD0: "Đ", 0xD1: "ứ", 0xD5: "ạ",
+    0xD6: "ỷ", 0xD7: "ừ", 0xD8: "ử", 0xDB: "ỹ", 0xDC: "ỵ", 0xDE: "ỡ", 0xDF: "ư", 0xE4: "ả",
+    0xE5: "ă", 0xE6: "ữ", 0xE7: "ẫ", 0xEB: "ẻ", 0xEE: "ĩ", 0xEF: "ỉ", 0xF0: "đ", 0xF1: "ự",
+    0xF6: "ỏ", 0xF7: "ọ", 0xF8: "ụ", 0xFB: "ũ", 0xFC: "ủ", 0xFE: "ợ", 0xFF: "Ữ",
+}  # fmt: skip
+VISCII_TABLE = str.maketrans(_VISCII_BYTES)
+
+
+def decode_viscii(data: bytes) -> str:
+    return data.decode("latin-1").translate(VISCII_TABLE)
+
+
+def encode_viscii(text: str) -> bytes:
+    """Unicode -> VISCII bytes (for tests and fixtures)."""
+    reverse = {v: k for k, v in _VISCII_BYTES.items()}
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in reverse:
+            out.append(reverse[ch])
+        else:
+            out += ch.encode("latin-1", errors="replace")
+    return bytes(out)
+
+
 def decode_tcvn3(data: bytes) -> str:
     return data.decode("latin-1").translate(TCVN3_TABLE)
 
@@ -180,7 +219,7 @@ def font_hint(data: bytes) -> str | None:
     return "tcvn3" if tcvn >= vni else "vni"
 
 
-LEGACY_DECODERS = {"tcvn3": decode_tcvn3, "vni": decode_vni}
+LEGACY_DECODERS = {"tcvn3": decode_tcvn3, "vni": decode_vni, "viscii": decode_viscii}
 # Charset labels such pages (rarely) declare.
 LEGACY_LABELS = {
     "tcvn": "tcvn3",
@@ -196,4 +235,8 @@ LEGACY_LABELS = {
     "vni": "vni",
     "vni-windows": "vni",
     "x-viet-vni": "vni",
+    "viscii": "viscii",
+    "csviscii": "viscii",
+    "x-viet-viscii": "viscii",
+    "viscii1.1-1": "viscii",
 }
