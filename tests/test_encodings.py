@@ -9,7 +9,13 @@ import pytest
 
 from vnnews.extract.encoding import decode_page, vietnamese_score
 from vnnews.extract.errors import ExtractionError, NotHTMLError
-from vnnews.extract.legacy_charsets import decode_tcvn3, decode_vni, encode_tcvn3, encode_vni
+from vnnews.extract.legacy_charsets import (
+    decode_tcvn3,
+    decode_vni,
+    encode_tcvn3,
+    encode_viscii,
+    encode_vni,
+)
 
 TEXT = (
     "Tiếp tục làm tốt vai trò “cầu nối” giữa doanh nghiệp và chính quyền. "
@@ -18,6 +24,7 @@ TEXT = (
     "1,9 tỷ USD, tăng 32% so với giai đoạn trước. Người lao động được chăm lo đời sống."
 )
 LOWER = TEXT.lower()  # TCVN3 has no codes for toned capitals
+PLAIN = TEXT.replace("“", '"').replace("”", '"')  # VISCII has no room for curly quotes
 
 
 def page(body: str, meta: str = "", head: str = "") -> str:
@@ -109,6 +116,8 @@ CASES = [
     ("TCVN3 declared lang=vi", encode_tcvn3(page(LOWER, head=' lang="vi"')), None, LOWER),
     ("VNI declared lang=vi", encode_vni(page(TEXT, head=' lang="vi"')), None, TEXT),
     ("TCVN3 by label", encode_tcvn3(page(LOWER)), "TCVN3", LOWER),
+    ("VISCII by meta", encode_viscii(page(PLAIN, '<meta charset="VISCII">')), None, PLAIN),
+    ("VISCII by HTTP", encode_viscii(page(PLAIN.upper())), "viscii", PLAIN.upper()),
 ]
 
 
