@@ -138,3 +138,14 @@ def test_fuzzed_input_gives_an_article_or_an_extraction_error(page):
 def test_fuzzed_markup_soup_never_crashes(parts):
     with contextlib.suppress(ExtractionError):
         extract("<html><body>" + "".join(parts) + "</body></html>")
+
+
+def test_the_top_level_api_calls_the_extractor():
+    code = (
+        "from vnnews import extract, extract_text, Article\n"
+        "a = extract('<html><body><p>' + 'chữ dài, có dấu phẩy. ' * 10 + '</p></body></html>')\n"
+        "assert isinstance(a, Article) and a.text.startswith('chữ dài')\n"
+        "import vnnews.extract as pkg\n"
+        "assert pkg.extract('<p>' + 'chữ, ' * 40 + '</p>').text\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

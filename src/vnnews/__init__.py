@@ -18,7 +18,10 @@ __all__ = ["Article", "ExtractionError", "extract", "extract_text", "fold", "nor
 def __getattr__(name: str) -> Any:
     # The extraction engine loads lxml/selectolax; import it only when asked for.
     if name in {"Article", "ExtractionError", "extract", "extract_text"}:
-        from vnnews import extract as _extract_pkg
+        # import_module, not `from vnnews import extract`: the latter asks this very
+        # __getattr__ for "extract" again and recurses until RecursionError.
+        import importlib
 
+        _extract_pkg = importlib.import_module("vnnews.extract")
         return getattr(_extract_pkg, name)
     raise AttributeError(name)

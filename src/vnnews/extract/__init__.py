@@ -5,6 +5,8 @@ No Django, no network, no environment: options are passed as an ExtractOptions a
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 from vnnews.extract.article import Article, Block, Removed
@@ -40,3 +42,16 @@ def __getattr__(name: str) -> Any:
 
         return extract_text
     raise AttributeError(name)
+
+
+class _CallableModule(types.ModuleType):
+    """`from vnnews import extract` finds this package (a submodule named like the function
+    shadows vnnews.__getattr__), so the package itself calls through to extract()."""
+
+    def __call__(
+        self, page: bytes | str, url: str | None = None, options: ExtractOptions | None = None
+    ) -> Article:
+        return extract(page, url, options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
