@@ -109,7 +109,13 @@ def search(
             limit=per_page,
             offset=(page - 1) * per_page,
         )
-    by_id = Article.objects.using(using).select_related("source", "section").in_bulk(ids)
+    # Result lists show summaries: leave the body (the widest columns) in the database.
+    by_id = (
+        Article.objects.using(using)
+        .select_related("source", "section")
+        .defer("blocks", "text")
+        .in_bulk(ids)
+    )
     results.articles = [by_id[i] for i in ids if i in by_id]
     return results
 
