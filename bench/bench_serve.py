@@ -385,6 +385,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+_last_usage = [0.0, time.monotonic()]
+
+
+def generator_share() -> str:
+    """CPU the load generator itself used since the last call, and the machine's load average
+    (other processes on the machine compete for the same cores)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    now = time.monotonic()
+    used, wall = cpu - _last_usage[0], now - _last_usage[1]
+    _last_usage[:] = [cpu, now]
+    load = os.getloadavg()[0]
+    return (
+        f"load generator: {used:.1f} s CPU in {wall:.1f} s ({used / wall:.0%} of one core); "
+        f"machine load average {load:.1f} on {os.cpu_count()} cores"
+    )
+
+
 def report(title: str, results, errors, duration: float, kinds=None) -> None:
     print(f"\n{title}")
     print(f"{'page':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'requests':>10}")
@@ -450,9 +470,11 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 if cached:
                     asyncio.run(prime(port, plan, passes=args.workers * 2))
+                generator_share()  # start counting here: priming is not load
                 results, errors = asyncio.run(
                     load(port, plan, args.duration, args.concurrency, args.warmup, seed=11)
                 )
+                mixed_share = generator_share()
                 # Article pages alone, for the article target: in the mix they get half the
                 # server, so their req/s there is half of what the server can do for them.
                 alone = max(5.0, args.duration / 3)
@@ -463,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
                 stop_server(server)
             label = "page cache on" if cached else "page cache off (VNNEWS_PAGE_CACHE_SECONDS=0)"
             report(f"{name}: {label}; mixed load", results, errors, args.duration)
+            print(f"    {mixed_share}")
             report(
                 f"{name}: article pages only, {alone:.0f} s",
                 article_results,
