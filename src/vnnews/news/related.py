@@ -29,7 +29,7 @@ REBUILD_SECONDS = 120
 ANSWER_SECONDS = 3600
 
 _lock = threading.Lock()
-_state: dict[str, object] = {"index": None, "version": None, "built_at": 0.0}
+_state: dict[str, object] = {"index": None, "version": None, "built_at": 0.0, "building": False}
 
 
 def _build_index() -> RelatedIndex:
@@ -42,16 +42,29 @@ def _build_index() -> RelatedIndex:
 
 
 def recent_index() -> RelatedIndex:
-    """The process's similarity index, rebuilt when content changed and it is old enough."""
+    """The process's similarity index, rebuilt when content changed and it is old enough.
+
+    One thread rebuilds while the others go on with the previous index, so a rebuild (a second
+    or so for INDEX_SIZE articles) never stalls every article page of a worker at once.
+    """
     version = content_version.current()
     with _lock:
         index = _state["index"]
         stale = _state["version"] != version
         old = time.monotonic() - float(_state["built_at"]) > REBUILD_SECONDS
-        if index is None or (stale and old):
-            index = _build_index()
-            _state.update(index=index, version=version, built_at=time.monotonic())
+        rebuild = index is None or (stale and old and not _state.get("building"))
+        if rebuild and index is not None:
+            _state["building"] = True
+    if not rebuild:
         return index  # type: ignore[return-value]
+    try:
+        fresh = _build_index()
+    finally:
+        with _lock:
+            _state["building"] = False
+    with _lock:
+        _state.update(index=fresh, version=version, built_at=time.monotonic())
+    return fresh
 
 
 def reset() -> None:
