@@ -25,7 +25,7 @@ KNOWN_BODY = (
     " #article-body, .article-text, .news-content, .body-content, .detail-content-body,"
     " .knc-content, .maincontent, .content_detail, #ArticleContent, .ArticleContent"
 )
-_TEXT_HOLDERS = "p, pre, blockquote, h2, h3, h4, li, td, dd, div, span, section, article, font"
+_TEXT_HOLDERS = "p, pre, blockquote, h2, h3, h4, li, td, dd, div, section, article, font"
 # Never stripped by name: the page itself, landmarks, and inline markup (a "hljs-comment" span
 # is code, a "share-count" span is harmless).
 _KEEP_TAGS = frozenset(

@@ -131,11 +131,15 @@ def nesting_estimate(text: str) -> int:
         leftover = min(leftover, sum(text.count(tag) for tag in _VOID))
     per_char = leftover / size
     depth = deepest = 0.0
+    spread = per_char * _CHUNK
+    count = text.count
     for start in range(0, size, _CHUNK):
-        chunk = text[start : start + _CHUNK]
-        closes = chunk.count("</")
-        depth = max(0.0, depth + chunk.count("<") - 2 * closes - per_char * len(chunk))
-        deepest = max(deepest, depth)
+        end = start + _CHUNK
+        depth += count("<", start, end) - 2 * count("</", start, end) - spread
+        if depth < 0:
+            depth = 0.0
+        elif depth > deepest:
+            deepest = depth
     return int(deepest)
 
 

@@ -7,7 +7,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from vnnews.text.normalize import fold
+from vnnews.extract.boilerplate import quick_fold
 
 SAPO_SELECTOR = (
     ".sapo, h2.sapo, .article__sapo, .detail-sapo, .singular-sapo, .sapo_detail, .news-sapo,"
@@ -93,7 +93,7 @@ def opens_like_sapo(text: str, description: str, vietnamese: bool = True) -> boo
     if vietnamese and OUTLET_TAG.match(text) and len(text) > 60:
         return True
     if description and len(text) > 60:
-        a, b = fold(text)[:80], fold(description)[:80]
+        a, b = quick_fold(text[:100])[:80], quick_fold(description[:100])[:80]
         if a and (a == b or (len(a) > 40 and (a.startswith(b[:40]) or b.startswith(a[:40])))):
             return True
     return False
