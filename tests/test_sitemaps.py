@@ -136,3 +136,12 @@ def test_it_links_articles_exactly_like_the_reader(title):
 
     article = SimpleNamespace(pk=42, title=title)
     assert article_path(article) == reader_article_path(article)
+
+
+@pytest.mark.parametrize("query", ["?p=0", "?p=2", "?p=abc"])
+def test_it_answers_404_for_a_sitemap_page_that_does_not_exist(client, newsroom, query):
+    assert client.get(f"/sitemap-articles.xml{query}").status_code == 404
+
+
+def test_it_answers_404_for_an_unknown_sitemap_section(client, newsroom):
+    assert client.get("/sitemap-khong-co.xml").status_code == 404

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -69,6 +70,60 @@ class SectionSitemap(Sitemap):
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap}
+
+
+def _w3c(value) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+@require_GET
+def section_sitemap(request: HttpRequest, section: str) -> HttpResponse:
+    """One sitemap page. Articles are written directly from (id, title, dates) rows: Django's
+    generic view builds a model object and a template context per URL, about ten times slower,
+    which for a 50,000-URL page is the difference between ~1 s and ~10 s. The URLs and the
+    pagination (?p=N, `limit` per page) are the same as Django's."""
+    if section != "articles":
+        return sitemap_views.sitemap(request, SITEMAPS, section=section)
+    sitemap = ArticleSitemap()
+    try:
+        page = int(request.GET.get("p", "1"))
+    except ValueError:
+        raise Http404("Trang sitemap không hợp lệ") from None
+    if page < 1 or (page > 1 and page > sitemap.paginator.num_pages):
+        raise Http404("Không có trang sitemap này")
+    start = (page - 1) * sitemap.limit
+    rows = (
+        Article.objects.filter(duplicate_of__isnull=True)
+        .order_by("-published", "-id")
+        .values_list("id", "title", "published", "updated", "first_seen")[
+            start : start + sitemap.limit
+        ]
+    )
+    base = request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(content_type="application/xml; charset=utf-8")
+    xml = SimplerXMLGenerator(response, "utf-8")
+    xml.startDocument()
+    xml.startElement("urlset", {"xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+    for pk, title, published, updated, first_seen in rows.iterator(chunk_size=2000):
+        xml.startElement("url", {})
+        xml.addQuickElement("loc", base + article_path(_Row(pk, title)))
+        modified = updated or published or first_seen
+        if modified:
+            xml.addQuickElement("lastmod", _w3c(modified))
+        xml.addQuickElement("changefreq", sitemap.changefreq)
+        xml.endElement("url")
+    xml.endElement("urlset")
+    xml.endDocument()
+    return response
+
+
+class _Row:
+    """Just what article_path() reads."""
+
+    __slots__ = ("pk", "title")
+
+    def __init__(self, pk: int, title: str) -> None:
+        self.pk, self.title = pk, title
 
 
 @require_GET

@@ -32,8 +32,7 @@ urlpatterns = [
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": sitemaps.SITEMAPS},
+        sitemaps.section_sitemap,
         name="sitemap-section",
     ),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
