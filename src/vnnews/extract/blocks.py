@@ -57,6 +57,9 @@ _BLOCK_TAGS = frozenset(
 _LAYOUT_CELL = ", ".join(
     f"{c} {t}" for c in ("td", "th") for t in ("table", "p", "div", "ul", "h2", "h3")
 )
+_EMPHASIS = frozenset({"em", "i", "strong", "b"})
+# Inline tags that never carry a caption or boilerplate class worth reading.
+_PLAIN_INLINE = frozenset(["u", "small", "sup", "sub", "code", "mark", "abbr", "time", "cite", "q", "s", "del", "ins", "kbd", "var"])
 _INLINE = frozenset(
     [
         "span",
@@ -199,6 +202,23 @@ class Walk:
             self.element(child, tag, depth + 1)
 
     def element(self, node: LexborNode, tag: str, depth: int) -> None:
+        # Inline markup first, without reading attributes: most elements in a body are these.
+        if tag == "br":
+            self._buf.append("\n")
+            return
+        if tag == "a":
+            self._in_link += 1
+            self.walk(node, depth)
+            self._in_link -= 1
+            return
+        if tag in _EMPHASIS:
+            self._in_emph += 1
+            self.walk(node, depth)
+            self._in_emph -= 1
+            return
+        if tag in _PLAIN_INLINE:
+            self.walk(node, depth)
+            return
         key = node.mem_id
         if key in self.skip_ids:
             return
@@ -211,19 +231,6 @@ class Walk:
                 if text:
                     self.removed.append(Removed(kind, text[:200], f"class/id '{cid[:60]}'"))
                 return
-        if tag == "br":
-            self._buf.append("\n")
-            return
-        if tag == "a":
-            self._in_link += 1
-            self.walk(node, depth)
-            self._in_link -= 1
-            return
-        if tag in ("em", "i", "strong", "b"):
-            self._in_emph += 1
-            self.walk(node, depth)
-            self._in_emph -= 1
-            return
         if tag == "img":
             if self.include_images:
                 self.image(node, attrs)
