@@ -27,6 +27,13 @@ from vnnews.archive import WarcArchive
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
 from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
+from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the store)
+    ABSENT,
+    absent_urls,
+    failed_record,
+    recorded_items,
+    save_record,
+)
 from vnnews.news.sections import resolve_section
 from vnnews.sanitize import sanitize_article
 from vnnews.stories.identity import canonical_url, content_hash, normalize_cached, site_domain
@@ -35,8 +42,7 @@ log = logging.getLogger("vnnews.store")
 
 Outcome = ImportRecord.Outcome
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-LOCAL_DOMAIN = "local"
-ABSENT = "store:absent_urls"  # memo key: canonical URLs known to have no article nor tombstone  # Source for files imported without any address or outlet name
+LOCAL_DOMAIN = "local"  # Source for files imported without any address or outlet name
 
 
 class ItemFailed(Exception):
@@ -147,102 +153,6 @@ def source_for(url: str, site_name: str = "") -> Source:
     return source
 
 
-# -- records ---------------------------------------------------------------------------------
-
-
-def recorded_items(origin: str, keys: list[str]) -> dict[str, tuple[str, str]]:
-    """item_key -> (item_hash, outcome) of the items of `origin` already recorded: an import
-    skips those stored with an unchanged raw hash without parsing them again."""
-    rows = ImportRecord.objects.filter(
-        origin=origin[:1000], item_key__in=[k[:2000] for k in keys]
-    ).values_list("item_key", "item_hash", "outcome")
-    return {key: (item_hash, outcome) for key, item_hash, outcome in rows}
-
-
-def absent_urls(urls: list[str]) -> set[str]:
-    """The canonical forms of `urls` that have neither an article nor a tombstone: two queries
-    for a whole chunk instead of two per item."""
-    canonical = set()
-    for url in urls:
-        try:
-            canonical.add(canonical_url(url))
-        except ValueError:
-            continue
-    taken = set(Article.objects.filter(url__in=canonical).values_list("url", flat=True))
-    taken |= set(Tombstone.objects.filter(url__in=canonical).values_list("url", flat=True))
-    return canonical - taken
-
-
-def _record(
-    *,
-    batch: str,
-    origin: str,
-    item_key: str,
-    item_hash: str,
-    url: str,
-    outcome: str,
-    stage: str = "",
-    reason: str = "",
-    article: Article | None = None,
-    fresh: bool = False,
-    defer: list | None = None,
-) -> ImportRecord:
-    """One record per (origin, item): a re-import or re-fetch updates it with the latest outcome.
-    `fresh` says the caller knows there is no record yet (saves a query in bulk imports); with
-    `defer` too, the new record is appended there unsaved for the caller to bulk-insert."""
-    values = {
-        "batch": batch[:100],
-        "item_hash": item_hash[:64],
-        "url": url[:2000],
-        "outcome": outcome,
-        "stage": stage[:40],
-        "reason": reason,
-        "article": article,
-        "created_at": timezone.now(),
-    }
-    if fresh and defer is not None:
-        # The caller saves these in one bulk insert at the end of its transaction.
-        record = ImportRecord(origin=origin[:1000], item_key=item_key[:2000], **values)
-        defer.append(record)
-        return record
-    record = None
-    if not fresh:
-        record = ImportRecord.objects.filter(origin=origin[:1000], item_key=item_key[:2000]).first()
-    if record is None:
-        return ImportRecord.objects.create(origin=origin[:1000], item_key=item_key[:2000], **values)
-    for key, value in values.items():
-        setattr(record, key, value)
-    record.save()
-    return record
-
-
-def failed_record(
-    *,
-    batch: str,
-    origin: str,
-    item_key: str,
-    stage: str,
-    reason: str,
-    url: str = "",
-    item_hash: str = "",
-    fresh: bool = False,
-    defer: list | None = None,
-) -> ImportRecord:
-    log.warning("origin=%s item=%s url=%s stage=%s reason=%s", origin, item_key, url, stage, reason)
-    return _record(
-        batch=batch,
-        origin=origin,
-        item_key=item_key,
-        item_hash=item_hash,
-        url=url,
-        outcome=Outcome.FAILED,
-        stage=stage,
-        reason=reason,
-        fresh=fresh,
-        defer=defer,
-    )
-
-
 # -- articles --------------------------------------------------------------------------------
 
 
@@ -331,15 +241,15 @@ def _store(
     # A bulk caller may have looked a whole chunk's addresses up at once (see `absent_urls`).
     known_absent = url in memo.get(ABSENT, ())
     if not known_absent and Tombstone.objects.filter(url=url).exists():
-        return _record(**record, outcome=Outcome.SKIPPED, reason="bài đã bị xoá (tombstone)")
+        return save_record(**record, outcome=Outcome.SKIPPED, reason="bài đã bị xoá (tombstone)")
     stored = None if known_absent else Article.objects.filter(url=url).order_by().first()
     if stored is not None and stored.content_hash == digest:
         if raw_page is not None and stored.raw_page_id != raw_page.pk:
             stored.raw_page = raw_page
             stored.save(update_fields=["raw_page"])
-        return _record(**record, outcome=Outcome.UNCHANGED, article=stored)
+        return save_record(**record, outcome=Outcome.UNCHANGED, article=stored)
     if stored is not None and not _newer(clean, stored):
-        return _record(
+        return save_record(
             **record,
             outcome=Outcome.SKIPPED,
             reason="bản cũ hơn bản đã lưu (giữ bản mới nhất)",
@@ -384,7 +294,7 @@ def _store(
             stored.change_count,
         )
         _replace_images(stored, clean.blocks)
-    return _record(**record, outcome=outcome, article=stored)
+    return save_record(**record, outcome=outcome, article=stored)
 
 
 def store_article(
