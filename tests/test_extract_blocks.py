@@ -159,3 +159,22 @@ def test_share_bars_and_comments_are_recorded_as_removed():
     )
     assert "Zalo" not in article.text and "Bình luận của độc giả" not in article.text
     assert {"share", "comment"} <= {r.kind for r in article.removed}
+
+
+def test_site_hints_are_data_keyed_by_domain():
+    from vnnews.extract import ExtractOptions
+
+    page = (
+        '<html lang="vi"><body><h1>Tiêu đề bài báo thử nghiệm</h1>'
+        '<div class="tom-tat">Tóm tắt bài viết ngắn gọn, đủ dài để làm phần mở đầu của bài.</div>'
+        f'<div class="khac"><p>{PARA} Khối khác dài hơn nữa.</p><p>{PARA} Vẫn khối khác.</p>'
+        f"<p>{PARA} Thêm nữa.</p></div>"
+        f'<div class="noi-dung"><p>{PARA} Nội dung.</p><div class="qc">Quảng cáo chen giữa</div></div>'
+        "</body></html>"
+    )
+    hints = {"bao.vn": {"body": ".noi-dung", "sapo": ".tom-tat", "remove": ".qc"}}
+    article = extract(page, url="https://m.bao.vn/a.html", options=ExtractOptions(site_hints=hints))
+    assert article.sapo.startswith("Tóm tắt bài viết")
+    assert article.text == f"{PARA} Nội dung."
+    generic = extract(page, url="https://m.bao.vn/a.html", options=ExtractOptions(site_hints={}))
+    assert "Khối khác" in generic.text

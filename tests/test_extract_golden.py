@@ -113,3 +113,48 @@ def test_wcxb_dev_articles_stay_above_the_pinned_f1_floor(shared_data):
     assert precision >= floors["precision"], summary
     assert recall >= floors["recall"], summary
     assert empty <= floors["max_empty"], summary
+
+
+def _fundus_pages(root: Path) -> list[tuple[Path, str, str]]:
+    """(page, url, expected body) for every fundus page whose expectations line up: the body is
+    the summary, section headlines and paragraphs, as bench/bench_extract.py reads it."""
+    pages = []
+    for expectation in sorted(root.glob("*/*.json")):
+        folder = expectation.parent
+        meta_path = folder / "meta.info"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        versions = json.loads(expectation.read_text(encoding="utf-8"))
+        files = sorted(folder.glob(f"{expectation.stem}_*.html.gz"))
+        if len(files) != len(versions):
+            continue
+        for path, truth in zip(files, versions.values(), strict=True):
+            body = truth.get("body", {})
+            parts = list(body.get("summary", []))
+            for section in body.get("sections", []):
+                parts += section.get("headline", []) + section.get("paragraphs", [])
+            pages.append((path, meta.get(path.name, {}).get("url") or "", "\n".join(parts)))
+    return pages
+
+
+def test_fundus_news_pages_stay_above_the_pinned_f1_floor(shared_data):
+    root = shared_data / "extraction" / "fundus" / "tests" / "resources" / "parser" / "test_data"
+    floors = FLOORS["fundus"]
+    pages = _fundus_pages(root)
+    assert len(pages) > 200
+    precisions, recalls = [], []
+    for path, url, truth in pages:
+        try:
+            article = extract(gzip.decompress(path.read_bytes()), url=url or None)
+            text = "\n".join(x for x in (article.sapo, article.text) if x)
+        except ExtractionError:
+            text = ""
+        p, r = shingle_precision_recall(truth, text)
+        precisions.append(p)
+        recalls.append(r)
+    precision = sum(precisions) / len(precisions)
+    recall = sum(recalls) / len(recalls)
+    f1 = 2 * precision * recall / (precision + recall)
+    summary = f"P={precision:.4f} R={recall:.4f} F1={f1:.4f}"
+    assert f1 >= floors["f1"], summary
+    assert precision >= floors["precision"], summary
+    assert recall >= floors["recall"], summary
