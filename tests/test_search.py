@@ -79,6 +79,28 @@ def test_words_typed_without_diacritics_do_not_spoil_the_exact_tier():
     assert [a.pk for a in search("ha Nội").articles] == [exact.pk, folded_only.pk]
 
 
+def test_words_side_by_side_rank_above_scattered_ones():
+    now = timezone.now()
+    scattered = make_article(
+        "Giáo dục đạo đức cho học sinh",
+        text="Đức tính tốt cần toàn xã hội chung tay.",
+        published=now,
+    )
+    side_by_side = make_article(
+        "Đại hội Đảng bộ khu công nghiệp",
+        text="Phó Bí thư Đào Đức Toàn phát biểu.\nĐại hội thành công.",
+        published=now - timedelta(days=30),
+    )
+    assert [a.pk for a in search("dao duc toan").articles] == [side_by_side.pk, scattered.pk]
+
+
+def test_word_pairs_do_not_cross_paragraphs():
+    other = make_article("Tin khác", text="Du lịch Đà Nẵng")
+    # Newer id, same time: it would come first if "Đà" + "Nẵng" counted as side by side.
+    article = make_article("Tin", text="Hội nghị ở Đà\nNẵng mưa", published=other.published)
+    assert [a.pk for a in search("da nang").articles] == [other.pk, article.pk]
+
+
 def test_title_matches_rank_above_body_matches():
     now = timezone.now()
     body = make_article("Tin trong ngày", text="Cầu Long Biên được sửa.", published=now)

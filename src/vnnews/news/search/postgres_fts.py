@@ -28,11 +28,13 @@ CREATE = [
         source_id bigint,
         document tsvector NOT NULL,
         title_doc tsvector NOT NULL,
-        exact tsvector NOT NULL
+        exact tsvector NOT NULL,
+        pairs tsvector NOT NULL
     ) WITH (toast_tuple_target = 128)""",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_document_gin ON {TABLE} USING GIN (document)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_title_gin ON {TABLE} USING GIN (title_doc)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_exact_gin ON {TABLE} USING GIN (exact)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_pairs_gin ON {TABLE} USING GIN (pairs)",
 ]
 DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
@@ -45,12 +47,13 @@ def _all(terms: list[str]) -> str:
 def index(cursor, doc: Document) -> None:
     cursor.execute(
         f"""INSERT INTO {TABLE}
-            (article_id, published_us, section_id, source_id, document, title_doc, exact)
+            (article_id, published_us, section_id, source_id, document, title_doc, exact, pairs)
         VALUES (%s, %s, %s, %s, to_tsvector('simple', %s), to_tsvector('simple', %s),
-            to_tsvector('simple', %s))
+            to_tsvector('simple', %s), to_tsvector('simple', %s))
         ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
             section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id,
-            document = EXCLUDED.document, title_doc = EXCLUDED.title_doc, exact = EXCLUDED.exact""",
+            document = EXCLUDED.document, title_doc = EXCLUDED.title_doc, exact = EXCLUDED.exact,
+            pairs = EXCLUDED.pairs""",
         [
             doc.article_id,
             doc.published_us,
@@ -59,6 +62,7 @@ def index(cursor, doc: Document) -> None:
             f"{doc.title_f} {doc.body_f}",
             doc.title_f,
             f"{doc.title_x} {doc.body_x}",
+            doc.pairs_f,
         ],
     )
     # The narrow SearchEntry row too, so both backends hold the same rows (the admin, tests).
@@ -86,7 +90,7 @@ def after_bulk(cursor) -> None:
     (with fastupdate, rows inserted since the last vacuum sit in a list every search scans)."""
     cursor.execute(f"ANALYZE {TABLE}")
     cursor.execute(f"ANALYZE {ENTRY}")
-    for suffix in ("document_gin", "title_gin", "exact_gin"):
+    for suffix in ("document_gin", "title_gin", "exact_gin", "pairs_gin"):
         cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [f"{TABLE}_{suffix}"])
 
 
@@ -121,11 +125,16 @@ def _ranked(cursor, query: Query, body: str, params: list, limit: int, offset: i
     total = cursor.fetchone()[0]
     if not total or offset >= total:
         return [], total
-    # Tiers (design rule 9): exact-diacritic match first, title above body, newest first.
+    # Tiers (design rule 9): exact-diacritic match first, then the words side by side as typed,
+    # then title above body, then newest first.
     order: list[str] = []
     order_params: list = []
     if query.exact:
         sql, param = _matching("exact", query.exact)
+        order.append(f"d.article_id IN {sql} DESC")
+        order_params.append(param)
+    if query.pairs:
+        sql, param = _matching("pairs", query.pairs)
         order.append(f"d.article_id IN {sql} DESC")
         order_params.append(param)
     sql, param = _matching("title_doc", query.folded)

@@ -15,7 +15,7 @@ ENTRY = "search_searchentry"
 
 CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
-    "title_f, body_f, title_x, body_x, tokenize = 'unicode61 remove_diacritics 0')"
+    "title_f, body_f, title_x, body_x, pairs_f, tokenize = 'unicode61 remove_diacritics 0')"
 ]
 DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
@@ -28,8 +28,9 @@ def _all(terms: list[str]) -> str:
 def index(cursor, doc: Document) -> None:
     cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [doc.article_id])
     cursor.execute(
-        f"INSERT INTO {TABLE} (rowid, title_f, body_f, title_x, body_x) VALUES (%s, %s, %s, %s, %s)",
-        [doc.article_id, doc.title_f, doc.body_f, doc.title_x, doc.body_x],
+        f"INSERT INTO {TABLE} (rowid, title_f, body_f, title_x, body_x, pairs_f) "
+        "VALUES (%s, %s, %s, %s, %s, %s)",
+        [doc.article_id, doc.title_f, doc.body_f, doc.title_x, doc.body_x, doc.pairs_f],
     )
     cursor.execute(
         f"INSERT OR REPLACE INTO {ENTRY} (article_id, published_us, section_id, source_id) "
@@ -77,12 +78,16 @@ def search(
     total = cursor.fetchone()[0]
     if not total or offset >= total:
         return [], total
-    # Tiers (design rule 9): exact-diacritic match first, then all terms in the title, then the
-    # newest.
+    # Tiers (design rule 9): exact-diacritic match first, then the words side by side as typed,
+    # then all words in the title, then the newest.
     order: list[str] = []
     order_params: list = []
     if query.exact:
         sql, param = _matching("title_x body_x", query.exact)
+        order.append(f"e.article_id IN {sql} DESC")
+        order_params.append(param)
+    if query.pairs:
+        sql, param = _matching("pairs_f", query.pairs)
         order.append(f"e.article_id IN {sql} DESC")
         order_params.append(param)
     sql, param = _matching("title_f", query.folded)

@@ -47,12 +47,31 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)[:MAX_TERMS]
 
 
+def pairs_of(words: list[str]) -> list[str]:
+    # Phrase matching without word positions: a plain term lookup in any engine's index (GIN has
+    # no positions, and a phrase recheck would read every candidate's vector).
+    return [a + b for a, b in zip(words, words[1:], strict=False)]
+
+
+def pairs_key(folded_text: str) -> str:
+    """All adjacent word pairs of a folded text, line by line (no pair across paragraphs)."""
+    return " ".join(
+        pair for line in folded_text.split("\n") for pair in pairs_of(_TOKEN.findall(line))
+    )
+
+
 @dataclass(frozen=True)
 class Query:
     """A parsed query: folded terms always; exact terms only when the reader typed diacritics."""
 
     folded: list[str]
     exact: list[str]
+
+    @property
+    def pairs(self) -> list[str]:
+        """Adjacent folded words glued together ("dao duc toan" -> daoduc, ductoan): an article
+        holding all of them has the words side by side, as typed."""
+        return pairs_of(self.folded)
 
     @property
     def empty(self) -> bool:
@@ -78,6 +97,7 @@ class Document:
     body_f: str
     title_x: str
     body_x: str
+    pairs_f: str = ""  # adjacent folded word pairs of title and body (see pairs_of)
     # Kept beside the text so ranking and filters never read the (wide) article rows.
     published_us: int = 0  # microseconds since the epoch; 0 when unknown (sorts last)
     section_id: int | None = None
@@ -88,12 +108,18 @@ def epoch_us(value: datetime | None) -> int:
     return int(value.timestamp() * 1_000_000) if value else 0
 
 
+def _folded_lines(text: str) -> str:
+    return "\n".join(folded_key(line) for line in text.split("\n"))
+
+
 def document_for(article) -> Document:
     body = "\n".join(part for part in (article.sapo, article.text) if part)
+    title_f = folded_key(article.title)
     return Document(
         article_id=article.pk,
-        title_f=folded_key(article.title),
+        title_f=title_f,
         body_f=folded_key(body),
+        pairs_f=pairs_key(title_f + "\n" + _folded_lines(body)),
         title_x=exact_key(article.title),
         body_x=exact_key(body),
         published_us=epoch_us(article.published),
