@@ -72,11 +72,12 @@ def related(article: Article, limit: int = 6) -> list[Article]:
 
 def latest_in_section(article: Article, exclude: set[int], limit: int = 8) -> list[Article]:
     """'Tin khác': the newest in the same section, without what is already shown."""
-    if not article.section_id:
-        queryset = listed().filter(source_id=article.source_id)
-    else:
-        queryset = listed().filter(section_id=article.section_id)
-    return list(queryset.exclude(pk__in=exclude | {article.pk})[:limit])
+    skip = exclude | {article.pk}
+    if article.section_id:
+        return list(listed().filter(section_id=article.section_id).exclude(pk__in=skip)[:limit])
+    # No section: the outlet's latest, else everyone's.
+    same_outlet = list(listed().filter(source_id=article.source_id).exclude(pk__in=skip)[:limit])
+    return same_outlet or list(listed().exclude(pk__in=skip)[:limit])
 
 
 def most_viewed(limit: int = 5, exclude: set[int] | None = None) -> list[Article]:
