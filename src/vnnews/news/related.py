@@ -29,6 +29,7 @@ REBUILD_SECONDS = 120
 ANSWER_SECONDS = 3600
 
 _lock = threading.Lock()
+_EMPTY = RelatedIndex([])
 _state: dict[str, object] = {"index": None, "version": None, "built_at": 0.0, "building": False}
 
 
@@ -50,10 +51,15 @@ def recent_index() -> RelatedIndex:
     version = content_version.current()
     with _lock:
         index = _state["index"]
+        building = bool(_state.get("building"))
+        if index is None and building:
+            # The first index of this process is being built by another thread: answer without
+            # similarity now rather than have every thread build its own copy at once.
+            return _EMPTY
         stale = _state["version"] != version
         old = time.monotonic() - float(_state["built_at"]) > REBUILD_SECONDS
-        rebuild = index is None or (stale and old and not _state.get("building"))
-        if rebuild and index is not None:
+        rebuild = index is None or (stale and old and not building)
+        if rebuild:
             _state["building"] = True
     if not rebuild:
         return index  # type: ignore[return-value]
@@ -70,7 +76,7 @@ def recent_index() -> RelatedIndex:
 def reset() -> None:
     """Forget the index (tests, or after a bulk import in this process)."""
     with _lock:
-        _state.update(index=None, version=None, built_at=0.0)
+        _state.update(index=None, version=None, built_at=0.0, building=False)
 
 
 def _related_ids(article: Article, limit: int) -> list[int]:
