@@ -79,7 +79,8 @@ def reset() -> None:
         _state.update(index=None, version=None, built_at=0.0, building=False)
 
 
-def _related_ids(article: Article, limit: int) -> list[int]:
+def _related_ids(article: Article, limit: int) -> tuple[list[int], bool]:
+    """The ids, and whether the answer is complete (False while the index is being built)."""
     # Copies of this article need no query to leave out: both sources below hold originals only
     # (the story query filters them, the index is built without them). A lookup by duplicate_of
     # would also be slow: with table statistics, SQLite rightly finds that index useless (nearly
@@ -95,8 +96,10 @@ def _related_ids(article: Article, limit: int) -> list[int]:
             .order_by("-published", "-id")
             .values_list("pk", flat=True)[:limit]
         )
+    complete = True
     if len(ids) < limit:
         index = recent_index()
+        complete = index is not _EMPTY
         skip = excluded | set(ids)
         if article.pk in index:
             found = index.similar(article.pk, k=limit - len(ids), exclude=skip)
@@ -105,7 +108,7 @@ def _related_ids(article: Article, limit: int) -> list[int]:
                 article.title, article.sapo, k=limit - len(ids), exclude=skip
             )
         ids.extend(key for key, _ in found)
-    return ids
+    return ids, complete
 
 
 def related_articles(article: Article, limit: int = 6) -> list[Article]:
@@ -118,8 +121,9 @@ def related_articles(article: Article, limit: int = 6) -> list[Article]:
     key = f"vnnews:related:{content_version.current()}:{article.pk}:{limit}"
     ids = cache.get(key)
     if ids is None:
-        ids = _related_ids(article, limit)
-        cache.set(key, ids, ANSWER_SECONDS)
+        ids, complete = _related_ids(article, limit)
+        if complete:
+            cache.set(key, ids, ANSWER_SECONDS)
     by_id = (
         Article.objects.filter(duplicate_of__isnull=True)
         .select_related("section", "source")
