@@ -59,7 +59,25 @@ _LAYOUT_CELL = ", ".join(
 )
 _EMPHASIS = frozenset({"em", "i", "strong", "b"})
 # Inline tags that never carry a caption or boilerplate class worth reading.
-_PLAIN_INLINE = frozenset(["u", "small", "sup", "sub", "code", "mark", "abbr", "time", "cite", "q", "s", "del", "ins", "kbd", "var"])
+_PLAIN_INLINE = frozenset(
+    [
+        "u",
+        "small",
+        "sup",
+        "sub",
+        "code",
+        "mark",
+        "abbr",
+        "time",
+        "cite",
+        "q",
+        "s",
+        "del",
+        "ins",
+        "kbd",
+        "var",
+    ]
+)
 _INLINE = frozenset(
     [
         "span",

@@ -61,10 +61,15 @@ def clean(
                 removed.append(Removed("related", text[:200], "inline related link"))
                 i += 1
                 continue
+        if (
+            block.kind in ("paragraph", "heading")
+            and title_key
+            and len(out) < 3
+            and text.strip().lower() == title_key
+        ):
+            i += 1  # the headline printed again at the top of the body
+            continue
         if block.kind in ("paragraph", "heading") and len(text) <= 60:
-            if title_key and text.strip().lower() == title_key:
-                i += 1
-                continue
             if boilerplate.is_trailing_marker(text):
                 # Skip the box: its heading, then the links and teaser lines under it.
                 j = i + 1
