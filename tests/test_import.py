@@ -244,12 +244,15 @@ def test_unknown_files_are_named_and_missing_paths_reported(tmp_path):
     assert "nope.jsonl" in out
 
 
-def test_a_json_array_file_is_a_clear_failure(tmp_path):
-    path = tmp_path / "arr.json"
-    path.write_text(json.dumps([binhvq(1)]))
-    out = run(path)
-    assert "mảng JSON" in out
-    assert Article.objects.count() == 0
+def test_json_documents_arrays_and_pretty_printed_objects_work_too(tmp_path):
+    (tmp_path / "arr.json").write_text(json.dumps([binhvq(1), binhvq(2)]))
+    (tmp_path / "one.json").write_text(json.dumps(binhvq(3), indent=2))
+    (tmp_path / "arr.jsonl").write_text(json.dumps([binhvq(4)]))
+    (tmp_path / "bad.json").write_text('{"url": "https://x.vn/a",\n "title": ')
+    out = run(tmp_path)
+    assert Article.objects.count() == 4
+    assert "bad.json" in out and "không phải JSON Lines cũng không phải JSON hợp lệ" in out
+    assert "tạo mới 0" in run(tmp_path)
 
 
 def _count(db: Path, table: str) -> int:

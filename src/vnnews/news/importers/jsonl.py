@@ -58,8 +58,8 @@ def article_from_record(record: dict):
     )
 
 
-def _item(number: int, raw: bytes) -> Item:
-    key = f"dòng {number}"
+def _item(number: int, raw: bytes, unit: str = "dòng") -> Item:
+    key = f"{unit} {number}"
     digest = sha256(raw)
     try:
         record = json.loads(raw)
@@ -73,14 +73,54 @@ def _item(number: int, raw: bytes) -> Item:
     return Item(key=key, raw_hash=digest, url=url, parse=lambda: article_from_record(record))
 
 
+_MAX_DOCUMENT = 100_000_000  # a .json file that is one document (not lines) is read whole
+
+
+def _document_items(path: Path) -> Iterator[Item]:
+    """A .json file holding one JSON document: an array of records, or one record."""
+    with open_binary(path) as handle:
+        raw = handle.read(_MAX_DOCUMENT + 1)
+    if len(raw) > _MAX_DOCUMENT:
+        raise ValueError(
+            f"{path.name}: một tài liệu JSON lớn hơn {_MAX_DOCUMENT} byte; hãy dùng JSON Lines"
+        )
+    try:
+        document = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(
+            f"{path.name}: không phải JSON Lines cũng không phải JSON hợp lệ ({exc})"
+        ) from None
+    records = document if isinstance(document, list) else [document]
+    for number, record in enumerate(records, start=1):
+        yield _item(
+            number, json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"), "mục"
+        )
+
+
 def iter_items(path: Path) -> Iterator[Item]:
+    """One item per line; a file whose first line opens an array, or a .json file whose first
+    line is not a whole object (pretty-printed), is read as one JSON document instead."""
+    first = True
     with open_binary(path) as handle:
         for number, line in enumerate(handle, start=1):
             stripped = line.strip()
             if not stripped:
                 continue
-            if number == 1 and stripped.startswith(b"["):
-                raise ValueError(
-                    f"{path.name}: là một mảng JSON, không phải JSON Lines (mỗi dòng một đối tượng)"
-                )
+            if first:
+                first = False
+                pretty = name_without_gz(path).endswith(".json") and not _is_object_line(stripped)
+                if stripped.startswith(b"[") or pretty:
+                    break
             yield _item(number, stripped)
+        else:
+            return
+    yield from _document_items(path)
+
+
+def _is_object_line(line: bytes) -> bool:
+    if not line.startswith(b"{"):
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
