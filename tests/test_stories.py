@@ -272,3 +272,22 @@ def test_it_groups_vims_stories_on_the_site_as_well_as_offline(shared_data, db, 
     scores = score_clusters(list(by_story.values()), gold[:25])
     # Measured 2026-11 on the first 25 clusters: P 0.950, R 0.882, F1 0.915, ARI 0.912.
     assert scores.f1 >= 0.85, scores
+
+
+def test_it_answers_without_similarity_while_the_index_is_built_and_does_not_keep_it(stored):
+    from tests.factories import make_article
+    from vnnews.news import related
+
+    later = make_article(
+        "Huế tiếp tục mưa lớn, nước sông Hương lên nhanh", text="Sông Hương dâng cao ở Huế."
+    )
+    related.reset()
+    related._state["building"] = True  # another thread is building this process's first index
+    try:
+        during = related.related_articles(later, limit=2)
+    finally:
+        related.reset()
+    assert during == []  # no story partner, and no similarity yet
+    after = {a.pk for a in related.related_articles(later, limit=2)}
+    # Same article, same content version: had the empty answer been cached, this would be empty.
+    assert after and after <= {stored["flood"].pk, stored["flood-2"].pk}
