@@ -69,25 +69,24 @@ def clean(
         ):
             i += 1  # the headline printed again at the top of the body
             continue
-        if block.kind in ("paragraph", "heading") and len(text) <= 60:
-            if boilerplate.is_trailing_marker(text):
-                # Skip the box: its heading, then the links and teaser lines under it.
-                j = i + 1
-                while j < n and _teaser(items[j], facts[j]):
-                    j += 1
-                prose_after = any(_prose(items[k], facts[k]) for k in range(j, min(n, j + 6)))
-                rest = sum(len(b.text) + sum(map(len, b.items)) for b in items[i + 1 :])
-                done = sum(len(b.text) + sum(map(len, b.items)) for b in out)
-                hard = boilerplate.is_site_block(text)
-                if (hard and rest < done) or not prose_after:
-                    dropped = " | ".join(b.text or " ".join(b.items) for b in items[i:])
-                    removed.append(Removed("related", dropped[:200], f"site block '{text}'"))
-                    break
-                # A box in the middle of the article ("Lesen Sie auch", "Xem thêm"): the
-                # article goes on after it.
-                removed.append(Removed("related", text, "related box heading"))
-                i = j
-                continue
+        if block.kind in ("paragraph", "heading") and boilerplate.is_trailing_marker(text):
+            # Skip the box: its heading, then the links and teaser lines under it.
+            j = i + 1
+            while j < n and _teaser(items[j], facts[j]):
+                j += 1
+            prose_after = any(_prose(items[k], facts[k]) for k in range(j, min(n, j + 6)))
+            rest = sum(len(b.text) + sum(map(len, b.items)) for b in items[i + 1 :])
+            done = sum(len(b.text) + sum(map(len, b.items)) for b in out)
+            hard = boilerplate.is_site_block(text)
+            if (hard and rest < done) or not prose_after:
+                dropped = " | ".join(b.text or " ".join(b.items) for b in items[i:])
+                removed.append(Removed("related", dropped[:200], f"site block '{text}'"))
+                break
+            # A box in the middle of the article ("Lesen Sie auch", "Xem thêm"): the
+            # article goes on after it.
+            removed.append(Removed("related", text, "related box heading"))
+            i = j
+            continue
         out.append(block)
         out_facts.append(fact)
         i += 1
