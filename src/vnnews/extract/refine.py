@@ -26,6 +26,7 @@ def clean(
     out: list[Block] = []
     out_facts: list[Para] = []
     title_key = title.strip().lower()
+    seen: set[str] = set()
     n = len(items)
     i = 0
     while i < n:
@@ -87,6 +88,13 @@ def clean(
             removed.append(Removed("related", text, "related box heading"))
             i = j
             continue
+        if block.kind == "paragraph" and len(text) >= 20:
+            if text in seen:
+                # Printed twice (a caption under two renditions, a repeated call to action).
+                removed.append(Removed("other", text[:200], "repeated paragraph"))
+                i += 1
+                continue
+            seen.add(text)
         out.append(block)
         out_facts.append(fact)
         i += 1
