@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborNode
 
 from vnnews.extract import boilerplate
 from vnnews.extract.article import Block, Removed
+from vnnews.extract.captions import split_credit
 from vnnews.extract.textnorm import normalize_fast
 
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\u2028\u2029]+")
@@ -130,7 +131,6 @@ _CAPTION_CLASS = re.compile(
 )
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src", "srcset")
 _ICON = re.compile(r"/icons?/|spacer|pixel\.|blank\.gif|/emoji/|\bico_|logo", re.I)
-_FILENAME = re.compile(r"^\s*[\w.-]*\d[\w.-]*\s+[\w.-]*(jpe?g|png|gif|webp)\s*$", re.I)
 
 
 @dataclass
@@ -489,17 +489,3 @@ def _norm(text: str) -> str:
 
 
 # "Ảnh: Bệnh viện cung cấp", "(Ảnh: TTXVN)", "Photo: Reuters" closing a caption.
-_CREDIT = re.compile(
-    r"\s*\(?\b(Ảnh|Ảnh minh họa|Nguồn|Photo|Credit|Image)\s*[:：]\s*([^()]{2,60})\)?\s*$"
-)
-
-
-def split_credit(caption: str) -> tuple[str, str]:
-    m = _CREDIT.search(caption)
-    if not m or m.start() == 0:
-        return caption, ""
-    return caption[: m.start()].strip(), m.group(2).strip(" .")
-
-
-def looks_like_filename(text: str) -> bool:
-    return bool(_FILENAME.match(text))

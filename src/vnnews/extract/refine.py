@@ -7,7 +7,8 @@ import re
 
 from vnnews.extract import boilerplate, byline
 from vnnews.extract.article import Block, Removed
-from vnnews.extract.blocks import Para, looks_like_filename, split_credit
+from vnnews.extract.blocks import Para
+from vnnews.extract.captions import looks_like_filename, split_credit
 
 _DATELINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
 
