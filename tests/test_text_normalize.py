@@ -3,6 +3,8 @@
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vnnews.text import fold, normalize
 
@@ -63,3 +65,15 @@ def test_fold_is_the_search_key(query, key):
 
 def test_fold_and_normalize_agree_on_old_and_new_placement():
     assert fold("thuỷ") == fold("thủy") == "thuy"
+
+
+@given(st.text(alphabet="aàáảãạăằâầeèéẻêếiíìoòóôồơờuùúưứyỳýđĐ qgh\u00a0\u0301\u0300", max_size=40))
+def test_normalize_is_idempotent_and_fold_agrees(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert fold(text) == fold(once) == fold(once, normalized=True)
+
+
+def test_the_memo_gives_the_same_answer_the_second_time():
+    text = "Thành uỷ Hoà Bình khoẻ"
+    assert normalize(text) == normalize(text) == "Thành ủy Hòa Bình khỏe"

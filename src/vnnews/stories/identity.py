@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
-from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from vnnews.text.normalize import _WORD, place_tone_marks
+from vnnews.text.normalize import fold, normalize
 
 # Query keys that only say how the reader arrived (campaigns, click ids, share widgets).
 # Zalo adds zarsrc/gidzl to every shared link; Facebook fbclid; Google gclid/_ga/_gl.
@@ -107,59 +105,12 @@ def canonical_url(url: str) -> str:
 # Tone-mark placement is per syllable and a news corpus reuses a few thousand syllables, so a
 # memo makes normalising an article ~6x faster than vnnews.text.normalize (same result; a test
 # compares them on real articles). Imports of large archives are bound by this step.
-_place = lru_cache(maxsize=200_000)(place_tone_marks)
-_COMBINING = re.compile("[\u0300-\u036f]")
-_BEYOND_LATIN = re.compile("[^\x00-\u036f\u1e00-\u1eff\u2000-\u206f]")
-
-
-def _syllable(match: re.Match) -> str:
-    word = match.group(0)
-    return word if word.isascii() else _place(word)
-
-
-# Syllables that normalize() leaves as they are. Most text is made only of those, and then the
-# whole text can be checked with set operations (C speed) instead of a callback per syllable.
-_CANONICAL: set[str] = set()
-# normalize() turns every run of `_SPACES` characters into one space. Matching only the runs that
-# change (two or more, or one unusual space) gives the same text without a match per space.
-_SPACE_CLASS = r" \t\u00a0\u2000-\u200b\u202f\u205f\u3000"  # the class of normalize's _SPACES
-_SPACE_RUNS = re.compile(rf"[{_SPACE_CLASS}]{{2,}}|[{_SPACE_CLASS[1:]}]")
-_CANONICAL_MAX = 500_000
-
-
-def normalize_cached(text: str) -> str:
-    """Exactly `vnnews.text.normalize(text)`, memoised per syllable for bulk work."""
-    if not text:
-        return ""
-    text = _SPACE_RUNS.sub(" ", unicodedata.normalize("NFC", text))
-    unknown = set(_WORD.findall(text)).difference(_CANONICAL)
-    if not unknown:
-        return text
-    if len(_CANONICAL) > _CANONICAL_MAX:
-        _CANONICAL.clear()
-    moved = []
-    for word in unknown:
-        if word.isascii() or _place(word) == word:
-            _CANONICAL.add(word)
-        else:
-            moved.append(word)
-    if len(moved) > 8:
-        return _WORD.sub(_syllable, text)
-    for word in moved:
-        # Whole syllables only: the same letters inside a longer letter run are another word.
-        text = re.sub(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", _place(word), text)
-    return text
+# The store calls these names; they are the one normalisation in vnnews.text (memoised there).
+normalize_cached = normalize
 
 
 def fold_cached(text: str, *, normalized: bool = False) -> str:
-    """Exactly `vnnews.text.fold(text)`, memoised per syllable for bulk work. `normalized=True`
-    skips the normalisation step for text that already went through `normalize`."""
-    text = text if normalized else normalize_cached(text)
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    if _BEYOND_LATIN.search(text):
-        # Other scripts have combining marks outside U+0300..U+036F: take the exact, slow path.
-        return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
-    return " ".join(_COMBINING.sub("", text).split())
+    return fold(text, normalized=normalized)
 
 
 def content_hash(title: str, text: str, *, normalized: bool = False) -> str:

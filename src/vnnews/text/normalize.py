@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Combining tone marks (the five tones besides level tone).
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -83,20 +84,54 @@ def place_tone_marks(word: str) -> str:
     return bare[:pos] + marked + bare[pos + 1 :]
 
 
+_place = lru_cache(maxsize=200_000)(place_tone_marks)
+# Syllables that normalize() leaves as they are. Most text is made only of those, so a whole text
+# can be checked with set operations (C speed) instead of a Python callback per syllable.
+_CANONICAL: set[str] = set()
+_CANONICAL_MAX = 500_000
+# Only runs of spaces that change (two or more, or one unusual space) need replacing.
+_SPACE_CLASS = r" \t\u00a0\u2000-\u200b\u202f\u205f\u3000"
+_SPACE_RUNS = re.compile(rf"[{_SPACE_CLASS}]{{2,}}|[{_SPACE_CLASS[1:]}]")
+_COMBINING = re.compile("[\u0300-\u036f]")
+# Other scripts have combining marks outside U+0300..U+036F: they take the exact, slower path.
+_BEYOND_LATIN = re.compile("[^\x00-\u036f\u1e00-\u1eff\u2000-\u206f]")
+
+
+def _syllable(match: re.Match) -> str:
+    word = match.group(0)
+    return word if word.isascii() else _place(word)
+
+
 def normalize(text: str) -> str:
-    """NFC, one tone-mark placement, non-breaking and odd spaces made plain."""
+    """NFC, one tone-mark placement, non-breaking and odd spaces made plain.
+
+    Memoised per syllable: bulk imports call this on every field of every article."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text)
-    return _WORD.sub(
-        lambda m: place_tone_marks(m.group(0)) if not m.group(0).isascii() else m.group(0), text
-    )
+    text = _SPACE_RUNS.sub(" ", unicodedata.normalize("NFC", text))
+    unknown = set(_WORD.findall(text)).difference(_CANONICAL)
+    if not unknown:
+        return text
+    if len(_CANONICAL) > _CANONICAL_MAX:
+        _CANONICAL.clear()
+    moved = []
+    for word in unknown:
+        if word.isascii() or _place(word) == word:
+            _CANONICAL.add(word)
+        else:
+            moved.append(word)
+    if not moved:
+        return text
+    # A stray combining mark after a moved tone could compose anew: NFC once more.
+    return unicodedata.normalize("NFC", _WORD.sub(_syllable, text))
 
 
-def fold(text: str) -> str:
-    """Search key: normalized, lower case, without tone or vowel marks, đ -> d."""
-    text = normalize(text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split())
+def fold(text: str, *, normalized: bool = False) -> str:
+    """Search key: normalized, lower case, without tone or vowel marks, đ -> d.
+
+    `normalized=True` skips the normalisation step for text that already went through it."""
+    text = text if normalized else normalize(text)
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    if _BEYOND_LATIN.search(text):
+        return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+    return " ".join(_COMBINING.sub("", text).split())
