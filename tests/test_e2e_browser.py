@@ -148,7 +148,9 @@ def test_a_reader_browses_home_a_section_and_loads_more(page):
     page.screenshot(path=str(SCREENSHOTS / "home-phone.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("link", name="Xem thêm").first.click()
-    page.wait_for_function("document.querySelectorAll('#moi-nhat > li').length > 20")
+    # Locator waits, not wait_for_function: that evaluates a string, which our CSP forbids.
+    items.nth(20).wait_for()
+    page.locator("a.more").wait_for(state="detached")
     assert items.count() == 31  # 30 + the seed, appended in place
     assert urlsplit(page.url)[2:4] == ("/", "")  # loaded in place: still the home page
     assert page.locator("a.more").count() == 0
