@@ -9,7 +9,7 @@ article's own copies, not the original it copies, not any copy at all.
 
 Fast by two caches: each process keeps one similarity index over the most recent articles, rebuilt
 when the content version changes (at most once per REBUILD_SECONDS), and the answer for each
-article (a short list of ids) is kept in the per-process cache under the content version.
+article (its few Article rows) is kept in the per-process cache under the content version.
 """
 
 from __future__ import annotations
@@ -119,15 +119,19 @@ def related_articles(article: Article, limit: int = 6) -> list[Article]:
     # write (to cull), which costs more than recomputing an answer.
     cache = caches[settings.VNNEWS_PAGE_CACHE_ALIAS]
     key = f"vnnews:related:{content_version.current()}:{article.pk}:{limit}"
-    ids = cache.get(key)
-    if ids is None:
-        ids, complete = _related_ids(article, limit)
-        if complete:
-            cache.set(key, ids, ANSWER_SECONDS)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    ids, complete = _related_ids(article, limit)
     by_id = (
         Article.objects.filter(duplicate_of__isnull=True)
         .select_related("section", "source")
         .defer("blocks", "text")
         .in_bulk(ids)
     )
-    return [by_id[i] for i in ids if i in by_id]
+    found = [by_id[i] for i in ids if i in by_id]
+    if complete:
+        # The articles themselves, not only their ids: the content version in the key already
+        # guarantees they are current, and the page is spared a query.
+        cache.set(key, found, ANSWER_SECONDS)
+    return found
