@@ -61,6 +61,7 @@ _NAMED_CONTAINERS = (
 )
 # Ancestor walks stop here, so hostile nesting (thousands of levels) stays linear.
 _MAX_CLIMB = 100
+_MAX_CHAIN = 400
 # Boilerplate candidates examined per page (each costs a subtree text); real pages have < 500.
 _MAX_CANDIDATES = 1500
 _CANDIDATE_BUDGET = 200_000_000  # candidates x page characters
@@ -77,6 +78,7 @@ def _link_text_len(node: LexborNode) -> int:
 def weigh(root: LexborNode) -> dict[int, float]:
     """Paragraph text weight per ancestor node id."""
     weights: dict[int, float] = {}
+    chains: dict[int, tuple[int, ...]] = {}
     for node in root.css(_TEXT_HOLDERS):
         tag = node.tag
         if tag in _PARA_TAGS:
@@ -100,16 +102,35 @@ def weigh(root: LexborNode) -> dict[int, float]:
             n -= links
         # Commas and full stops mark running prose, as in Readability's scoring.
         weight = n + 20 * text.count(",") + 10 * text.count(". ")
-        parent = node.parent
-        depth = 0
-        while parent is not None and depth < 40:
-            key = parent.mem_id
-            weights[key] = weights.get(key, 0.0) + weight
-            parent = parent.parent
-            depth += 1
         key = node.mem_id
         weights[key] = weights.get(key, 0.0) + weight
+        parent = node.parent
+        if parent is not None:
+            for key in _chain(parent, chains):
+                weights[key] = weights.get(key, 0.0) + weight
     return weights
+
+
+def _chain(node: LexborNode, chains: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    """Ids of `node` and its ancestors, memoised: paragraphs share their containers, so each
+    container's line to the root is walked once per page."""
+    path: list[int] = []
+    current: LexborNode | None = node
+    found: tuple[int, ...] = ()
+    while current is not None:
+        key = current.mem_id
+        cached = chains.get(key)
+        if cached is not None:
+            found = cached
+            break
+        path.append(key)
+        if len(path) > _MAX_CHAIN:
+            break  # hostile nesting: weigh only the nearest ancestors
+        current = current.parent
+    for key in reversed(path):
+        found = (key, *found)
+        chains[key] = found
+    return found
 
 
 def _class_id(node: LexborNode) -> str:
