@@ -54,7 +54,7 @@ _KEEP_TAGS = frozenset(
 _NAMED_CONTAINERS = (
     ", ".join(
         f"{tag}[{attr}]"
-        for tag in ("div", "section", "ul", "ol", "table", "figure", "p", "dl", "span")
+        for tag in ("div", "section", "ul", "ol", "table", "figure", "dl")
         for attr in ("class", "id")
     )
     + ", header, footer, aside"
