@@ -157,6 +157,22 @@ def descend(root: LexborNode, weights: dict[int, float], share: float = 0.8) -> 
         node = best
 
 
+class _PageText:
+    """The page's text length, measured only when a candidate is big enough to need it."""
+
+    def __init__(self, body: LexborNode) -> None:
+        self.body = body
+        self.total = -1
+
+    def holds_most(self, text: str) -> bool:
+        """Whether `text` is over 40% of the page's text (a wrapper, not a box)."""
+        if len(text) < 200:
+            return False  # never the article, whatever the page
+        if self.total < 0:
+            self.total = len(self.body.text(strip=True)) or 1
+        return len(text) > self.total * 0.4
+
+
 def _inside_landmark(node: LexborNode) -> bool:
     parent = node.parent
     for _ in range(_MAX_CLIMB):
@@ -187,14 +203,14 @@ def strip_chrome(
     """Drop navigation, hidden elements and strongly named boilerplate before scoring."""
     from vnnews.extract.article import Removed
 
-    total = len(body.text(strip=True)) or 1
+    page_text = _PageText(body)
     for node in body.css(boilerplate.CHROME_SELECTOR):
         if node.tag in ("body", "html"):
             continue
         text = node.text(strip=True)
         # Streaming renderers (Next.js) park the whole article in <div hidden> until scripts
         # move it: a "hidden" element that holds most of the page is the page.
-        if len(text) > total * 0.4:
+        if page_text.holds_most(text):
             continue
         if text:
             removed.append(Removed("navigation", text[:200], f"<{node.tag}> chrome"))
@@ -215,7 +231,7 @@ def strip_chrome(
         if _inside_landmark(node):
             continue
         text = node.text(strip=True)
-        if len(text) > total * 0.4:
+        if page_text.holds_most(text):
             continue
         if text:
             removed.append(Removed("other", text[:200], f"hidden <{node.tag}>"))
@@ -247,7 +263,7 @@ def strip_chrome(
         # A wrapper holding the article is not boilerplate whatever its name says.
         if node.css_first("article, main, h1, [itemprop=articleBody]") is not None:
             continue
-        if len(text) > total * 0.4 and tag not in ("footer", "aside"):
+        if tag not in ("footer", "aside") and page_text.holds_most(text):
             continue
         if text:
             removed.append(Removed(kind, text[:200], f"<{tag} {cid.strip()}>"))
