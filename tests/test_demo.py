@@ -40,6 +40,12 @@ def test_the_demo_shows_three_outlets_the_clean_seed_and_an_admin_to_browse_them
     for line in SEED_BOILERPLATE:
         assert line not in seed.text, line
     assert "Hoàng Phúc - Lê Kiên" not in seed.text
+    assert seed.byline == "Hoàng Phúc - Lê Kiên"
+    # The dump has no photo addresses, but its two captions belong to the article page.
+    captions = [b.get("caption", "") for b in seed.blocks if b["kind"] == "image"]
+    assert len(captions) == 2 and captions[0].startswith("Phó Bí thư Thành ủy Hà Nội")
+    page = client.get(f"/bai/{seed.pk}/", follow=True).content.decode()
+    assert "<figcaption>" + captions[0] in page
 
     admin = User.objects.create_superuser("quantri", "qt@example.vn", "mat-khau-dai-123")
     client.force_login(admin)

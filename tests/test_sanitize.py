@@ -88,10 +88,27 @@ def test_an_article_loses_unsafe_media_and_markup():
     clean = sanitize_article(article)
     assert clean.title == "Tiêu đề"
     assert clean.sapo == "Sapo đậm"
-    assert [b.kind for b in clean.blocks] == ["paragraph", "image", "list"]
-    assert clean.blocks[1].caption == "Ảnh tốt"
-    assert clean.blocks[2].items == ["một"]
+    assert [b.kind for b in clean.blocks] == ["paragraph", "image", "image", "list"]
+    assert (clean.blocks[1].src, clean.blocks[1].caption) == ("", "ảnh xấu")  # address gone
+    assert clean.blocks[2].caption == "Ảnh tốt"
+    assert clean.blocks[3].items == ["một"]
     assert clean.authors == ["Hoàng Phúc"]
     assert clean.lead_image == ""
     assert clean.canonical_url == ""
     assert clean.url == "https://x.vn/a"
+
+
+def test_a_caption_without_a_picture_address_is_kept_but_an_empty_image_is_not():
+    # Plain-text dumps like the seed keep "Phó Bí thư ... phát biểu" but not the photo's address.
+    article = Article(
+        title="t",
+        blocks=[
+            Block(kind="image", caption="Phó Bí thư Thành ủy Hà Nội phát biểu"),
+            Block(kind="image"),
+            Block(kind="video", caption="clip"),
+        ],
+    )
+    clean = sanitize_article(article)
+    assert [(b.kind, b.src, b.caption) for b in clean.blocks] == [
+        ("image", "", "Phó Bí thư Thành ủy Hà Nội phát biểu")
+    ]

@@ -87,8 +87,12 @@ def sanitize_html(markup: str) -> str:
 
 def _clean_block(block: Block) -> Block | None:
     src = clean_url(block.src)
-    if block.kind in {"image", "video", "embed"} and not src:
+    if block.kind in {"video", "embed"} and not src:
         return None  # a media block whose address we may not show is no block at all
+    if block.kind == "image" and not src and not (block.caption or "").strip():
+        # A plain-text dump (like the seed) keeps a photo's caption but not its address: the
+        # caption is still part of the article and is shown as a figure without a picture.
+        return None
     cleaned = replace(
         block,
         text=clean_text(block.text),
