@@ -27,6 +27,22 @@ def recorded_items(origin: str, keys: list[str]) -> dict[str, tuple[str, str]]:
     return {key: (item_hash, outcome) for key, item_hash, outcome in rows}
 
 
+def recorded_pairs(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """recorded_items for a chunk that spans files: (origin, item_key) -> (item_hash, outcome),
+    in one query (keys and origins cut to their column sizes, as stored)."""
+    wanted = {(origin[:1000], key[:2000]) for origin, key in pairs}
+    if not wanted:
+        return {}
+    rows = ImportRecord.objects.filter(
+        origin__in={origin for origin, _ in wanted}, item_key__in={key for _, key in wanted}
+    ).values_list("origin", "item_key", "item_hash", "outcome")
+    return {
+        (origin, key): (item_hash, outcome)
+        for origin, key, item_hash, outcome in rows
+        if (origin, key) in wanted
+    }
+
+
 def absent_urls(urls: list[str]) -> set[str]:
     """The canonical forms of `urls` that have neither an article nor a tombstone: two queries
     for a whole chunk instead of two per item."""

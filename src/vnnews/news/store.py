@@ -32,6 +32,7 @@ from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the 
     absent_urls,
     failed_record,
     recorded_items,
+    recorded_pairs,
     save_record,
 )
 from vnnews.news.sections import resolve_section
@@ -43,6 +44,34 @@ log = logging.getLogger("vnnews.store")
 Outcome = ImportRecord.Outcome
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LOCAL_DOMAIN = "local"  # Source for files imported without any address or outlet name
+
+
+# memo keys of a bulk import (see begin_bulk)
+PENDING = "store:pending"  # canonical URL -> (unsaved Article, its unsaved Images)
+SAVED = "store:saved"  # article id -> Article saved one by one in this chunk (to index)
+
+
+def begin_bulk(memo: dict) -> None:
+    """Start a chunk: new articles are kept in `memo` until `flush_pending` inserts them all."""
+    memo[PENDING] = {}
+    memo[SAVED] = {}
+
+
+def flush_pending(memo: dict) -> list[Article]:
+    """Insert the chunk's waiting articles and their images (two queries), and return every
+    article created or changed since `begin_bulk`, for the caller to index."""
+    pending = memo.get(PENDING) or {}
+    if pending:
+        articles = [article for article, _ in pending.values()]
+        Article.objects.bulk_create(articles)
+        images = [image for _, article_images in pending.values() for image in article_images]
+        if images:
+            Image.objects.bulk_create(images)
+        saved = memo.setdefault(SAVED, {})
+        for article in articles:
+            saved[article.pk] = article
+        pending.clear()
+    return list((memo.get(SAVED) or {}).values())
 
 
 class ItemFailed(Exception):
@@ -67,18 +96,7 @@ def normalize_article(article: Extracted) -> Extracted:
             seen[text] = normalize_cached(text)
         return seen[text]
 
-    blocks = [
-        replace(
-            b,
-            text=n(b.text),
-            items=[n(i) for i in b.items],
-            rows=[[n(c) for c in row] for row in b.rows],
-            alt=n(b.alt),
-            caption=n(b.caption),
-            credit=n(b.credit),
-        )
-        for b in article.blocks
-    ]
+    blocks = [_normalize_block(b, n) for b in article.blocks]
     return replace(
         article,
         title=n(article.title),
@@ -93,6 +111,33 @@ def normalize_article(article: Extracted) -> Extracted:
         tags=[n(t) for t in article.tags],
         site_name=n(article.site_name),
     )
+
+
+def _normalize_block(b: Block, n) -> Block:
+    # Most blocks are a paragraph already in normal form: no copy for them (dataclasses.replace
+    # costs more than the normalising, which is memoised).
+    text, alt, caption, credit = n(b.text), n(b.alt), n(b.caption), n(b.credit)
+    items = [n(i) for i in b.items]
+    rows = [[n(c) for c in row] for row in b.rows]
+    if (text, alt, caption, credit, items, rows) == (
+        b.text, b.alt, b.caption, b.credit, b.items, b.rows
+    ):  # fmt: skip
+        return b
+    return replace(b, text=text, items=items, rows=rows, alt=alt, caption=caption, credit=credit)
+
+
+_BLOCK_FIELDS = tuple(f for f in Block.__dataclass_fields__ if f != "kind")
+
+
+def block_dict(b: Block) -> dict:
+    """Block.to_dict without dataclasses.asdict's deep copy (the dict is serialised right away):
+    the kind, then only the fields that mean something for it."""
+    data = {"kind": b.kind}
+    for key in _BLOCK_FIELDS:
+        value = getattr(b, key)
+        if value not in ("", 0, [], False):
+            data[key] = value
+    return data
 
 
 def extraction_version() -> str:
@@ -173,7 +218,7 @@ def _fields(article: Extracted, url: str, digest: str) -> dict:
         "source_section": source_section[:200],
         "title": article.title[:1000],
         "sapo": article.sapo,
-        "blocks": [b.to_dict() for b in article.blocks],
+        "blocks": [block_dict(b) for b in article.blocks],
         "text": article.text,
         "authors": article.authors,
         "byline": article.byline[:500],
@@ -187,9 +232,8 @@ def _fields(article: Extracted, url: str, digest: str) -> dict:
     }
 
 
-def _replace_images(stored: Article, blocks: list[Block]) -> None:
-    stored.images.all().delete()
-    images = [
+def _images(stored: Article, blocks: list[Block]) -> list[Image]:
+    return [
         Image(
             article=stored,
             position=position,
@@ -201,6 +245,11 @@ def _replace_images(stored: Article, blocks: list[Block]) -> None:
         for position, block in enumerate(b for b in blocks if b.kind == "image")
         if len(block.src) <= 2000
     ]
+
+
+def _replace_images(stored: Article, blocks: list[Block]) -> None:
+    stored.images.all().delete()
+    images = _images(stored, blocks)
     if images:
         Image.objects.bulk_create(images)
 
@@ -230,14 +279,13 @@ def _newer(incoming: Extracted, stored: Article) -> bool:
 
 
 def _store(
-    article: Extracted,
+    prepared: tuple[Extracted, str, str],
     source: Source | None,
     raw_page: RawPage | None,
     record: dict,
     memo: dict,
 ) -> ImportRecord:
-    clean, url, digest = _prepare(article)
-    record["url"] = url
+    clean, url, digest = prepared
     # A bulk caller may have looked a whole chunk's addresses up at once (see `absent_urls`).
     known_absent = url in memo.get(ABSENT, ())
     if not known_absent and Tombstone.objects.filter(url=url).exists():
@@ -266,7 +314,7 @@ def _store(
     fields = _fields(clean, url, digest)
     now = timezone.now()
     if stored is None:
-        stored = Article.objects.create(
+        stored = Article(
             **fields,
             source=source,
             section=section,
@@ -275,9 +323,15 @@ def _store(
             last_changed=now,
         )
         memo.get(ABSENT, set()).discard(url)  # the same address may come again in the chunk
+        if PENDING in memo and record["fresh"] and record["defer"] is not None:
+            # Bulk: inserted with the rest of the chunk by `flush_pending`, record and all.
+            memo[PENDING][url] = (stored, _images(stored, clean.blocks))
+            return save_record(**record, outcome=Outcome.CREATED, article=stored)
+        stored.save()
         outcome = Outcome.CREATED
         if any(b.kind == "image" for b in clean.blocks):
             _replace_images(stored, clean.blocks)
+        memo.get(SAVED, {})[stored.pk] = stored
     else:
         for key, value in fields.items():
             setattr(stored, key, value)
@@ -294,6 +348,7 @@ def _store(
             stored.change_count,
         )
         _replace_images(stored, clean.blocks)
+        memo.get(SAVED, {})[stored.pk] = stored
     return save_record(**record, outcome=outcome, article=stored)
 
 
@@ -314,7 +369,8 @@ def store_article(
     a bad item: the ImportRecord then says FAILED with the stage and the reason.
 
     Bulk callers pass one `memo` dict per run (outlets and section lookups are remembered in it)
-    and `fresh=True` when they know the item has no import record yet."""
+    and `fresh=True` when they know the item has no import record yet. With `begin_bulk(memo)`
+    and a `defer` list, new articles wait in the memo for one `flush_pending(memo)` per chunk."""
     record = {
         "batch": batch,
         "origin": origin,
@@ -324,10 +380,21 @@ def store_article(
         "fresh": fresh,
         "defer": defer,
     }
+    memo = {} if memo is None else memo
+    try:
+        prepared = _prepare(article)  # no database work: outside the savepoint
+    except ItemFailed as exc:
+        return failed_record(**record, stage=exc.stage, reason=exc.reason)
+    record["url"] = prepared[1]
+    if prepared[1] in memo.get(PENDING, ()):
+        # The same address twice in one chunk: the first copy is written now, so this one is
+        # compared with (and may update) a saved row like any other. A failure here is the
+        # chunk's (the bulk caller redoes it item by item), not this item's.
+        flush_pending(memo)
     try:
         # A savepoint per item: a failing item rolls back alone inside the caller's batch.
         with transaction.atomic():
-            return _store(article, source, raw_page, record, {} if memo is None else memo)
+            return _store(prepared, source, raw_page, record, memo)
     except ItemFailed as exc:
         return failed_record(**record, stage=exc.stage, reason=exc.reason)
     except Exception as exc:  # a database error must not stop the batch either

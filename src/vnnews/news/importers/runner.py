@@ -12,22 +12,26 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
+from vnnews.news.bulk import article_signals_muted, bump_content_version, index_articles
 from vnnews.news.importers import importer_for
 from vnnews.news.importers.base import Item
 from vnnews.news.models import ImportRecord, Source
 from vnnews.news.store import (
     ABSENT,
+    PENDING,
+    SAVED,
     absent_urls,
+    begin_bulk,
     failed_record,
+    flush_pending,
     ingest_page,
     outlet_names,
-    recorded_items,
+    recorded_pairs,
     store_article,
 )
 
@@ -35,6 +39,7 @@ log = logging.getLogger("vnnews.import")
 Outcome = ImportRecord.Outcome
 BATCH_SIZE = 200
 MAX_LISTED = 1000
+MAX_CHUNK_BYTES = 32_000_000  # raw page bytes held for one chunk (memory stays flat)
 # Files that travel with corpora and are not articles: not worth a warning.
 _QUIET = ("license", "licence", "readme", "attribution", "copying", "notice", ".")
 _QUIET_SUFFIXES = (".md", ".meta.json", ".sha256", ".cdx", ".cdxj")
@@ -137,6 +142,8 @@ class Importer:
         self._sources: dict[str, Source] = {}
         self.deferred: list[ImportRecord] = []  # new records, bulk-inserted once per chunk
         self.memo: dict = {}  # outlets and section lookups remembered by store_article
+        self.pending: list[tuple[str, Item]] = []  # (origin, item) read but not yet stored
+        self.pending_bytes = 0
 
     def source(self, item: Item) -> Source | None:
         """The Source a file names without a URL (sidecar), created on first sight."""
@@ -203,7 +210,7 @@ class Importer:
         items = module.iter_items(path)
         while True:
             try:
-                chunk = list(islice(items, self.batch_size))
+                item = next(items, None)
             except Exception as exc:  # the file itself cannot be read on (truncated gzip, bad WARC)
                 reason = f"{type(exc).__name__}: {exc}"
                 failed_record(
@@ -212,30 +219,66 @@ class Importer:
                 self.summary.add(Outcome.FAILED, f"{path} (tệp)", f"[read] {reason}")
                 log.warning("origin=%s stage=read reason=%s", origin, reason)
                 return
-            if not chunk:
+            if item is None:
                 return
-            self._store_chunk(origin, chunk)
+            # Chunks span files: a folder of single-page HTML files is written a few hundred
+            # pages per transaction too, not one. Raw pages also bound a chunk by size.
+            self.pending.append((origin, item))
+            self.pending_bytes += len(item.body or b"")
+            if len(self.pending) >= self.batch_size or self.pending_bytes >= MAX_CHUNK_BYTES:
+                self.flush()
 
-    def _store_chunk(self, origin: str, chunk: list[Item]) -> None:
-        done = recorded_items(origin, [item.key for item in chunk])
-        with transaction.atomic():
-            self.memo[ABSENT] = absent_urls([item.url for item in chunk if item.url])
-            for item in chunk:
-                item_hash, outcome = done.get(item.key[:2000], ("", ""))
+    def flush(self) -> None:
+        if self.pending:
+            chunk, self.pending, self.pending_bytes = self.pending, [], 0
+            self._store_chunk(chunk)
+
+    def _store_chunk(self, chunk: list[tuple[str, Item]]) -> None:
+        """One transaction per chunk; new articles, images and records go in as bulk inserts,
+        then the chunk is indexed for search and the content version bumped once (see
+        news.bulk). Should a bulk insert fail (e.g. another process stored one of the addresses
+        meanwhile), the chunk is rolled back and redone item by item."""
+        counts, failed = self.summary.counts.copy(), list(self.summary.failed)
+        try:
+            self._write_chunk(chunk, bulk=True)
+        except DatabaseError as exc:
+            log.warning("stage=bulk reason=%s: redoing the chunk item by item", exc)
+            self.summary.counts, self.summary.failed = counts, failed
+            self.deferred.clear()
+            self.memo = {}  # may hold rows of the rolled-back transaction
+            self._sources = {}
+            self._write_chunk(chunk, bulk=False)
+        bump_content_version()
+        if self.progress is not None:
+            self.progress.update(self.summary, len(chunk))
+
+    def _write_chunk(self, chunk: list[tuple[str, Item]], bulk: bool) -> None:
+        done = recorded_pairs([(origin, item.key) for origin, item in chunk])
+        with article_signals_muted(), transaction.atomic():
+            self.memo[ABSENT] = absent_urls([item.url for _, item in chunk if item.url])
+            if bulk:
+                begin_bulk(self.memo)
+            else:
+                self.memo.pop(PENDING, None)
+                self.memo[SAVED] = {}
+            for origin, item in chunk:
+                item_hash, outcome = done.get((origin[:1000], item.key[:2000]), ("", ""))
                 if item.raw_hash and item_hash == item.raw_hash and outcome != Outcome.FAILED:
                     self.summary.add(Outcome.UNCHANGED)
                 else:
                     self.store(origin, item, fresh=not outcome)
+            saved = flush_pending(self.memo)
             ImportRecord.objects.bulk_create(self.deferred)
             self.deferred.clear()
-        if self.progress is not None:
-            self.progress.update(self.summary, len(chunk))
+            index_articles(saved)
+            self.memo[SAVED] = {}
 
     def run(self, paths: Iterable[str | Path]) -> Summary:
         started = time.monotonic()
         try:
             for path in walk(paths, self.summary):
                 self.import_file(path)
+            self.flush()
         finally:
             self.summary.seconds = time.monotonic() - started
             if self.progress is not None:
