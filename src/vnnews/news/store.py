@@ -26,6 +26,7 @@ from django.utils import timezone
 from vnnews.archive import WarcArchive
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
+from vnnews.news.content_digest import content_digest
 from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
 from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the store)
     ABSENT,
@@ -37,7 +38,7 @@ from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the 
 )
 from vnnews.news.sections import resolve_section
 from vnnews.sanitize import sanitize_article
-from vnnews.stories.identity import canonical_url, content_hash, normalize_cached, site_domain
+from vnnews.stories.identity import canonical_url, normalize_cached, site_domain
 
 log = logging.getLogger("vnnews.store")
 
@@ -268,7 +269,7 @@ def _prepare(article: Extracted) -> tuple[Extracted, str, str]:
         raise ItemFailed("validate", "bài không có tiêu đề")
     if not (clean.text or clean.sapo):
         raise ItemFailed("validate", "bài không có nội dung")
-    return clean, url, content_hash(clean.title, clean.sapo + "\n" + clean.text, normalized=True)
+    return clean, url, content_digest(clean.title, clean.sapo + "\n" + clean.text)
 
 
 def _newer(incoming: Extracted, stored: Article) -> bool:
