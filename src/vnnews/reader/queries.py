@@ -3,15 +3,45 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from vnnews.api import content_version
 from vnnews.news.models import Article, ArticleViewHour, Section
 
 log = logging.getLogger("vnnews.reader")
+
+# The side boxes ("Tin khác", "Nên xem", the section menu) are the same on thousands of pages:
+# each process keeps them in its memory cache under the content version (the version-key pattern
+# of vnnews.api.content_version, so a saved article refreshes them at once). "Nên xem" also
+# changes without a save, as views are counted: its answer lives MOST_VIEWED_SECONDS at most.
+BOX_SECONDS = 300
+MOST_VIEWED_SECONDS = 30
+# Boxes are cached a little longer than shown, so leaving out the page's own article and the
+# related ones (at most 7) needs no query of its own.
+_SPARE = 8
+
+
+def _boxed[T](name: str, seconds: int, compute: Callable[[], T]) -> T:
+    store = caches[settings.VNNEWS_PAGE_CACHE_ALIAS]
+    key = f"vnnews:box:{content_version.current()}:{name}"
+    found = store.get(key)
+    if found is None:
+        found = compute()
+        store.set(key, found, seconds)
+    return found
+
+
+def sections() -> list[Section]:
+    """Every section in menu order (the menu on every page)."""
+    return _boxed("sections", BOX_SECONDS, lambda: list(Section.objects.only("slug", "name")))
+
 
 # Lists never need the body: leave the big columns in the database.
 _LIST_DEFER = ("blocks", "text", "authors", "tags")
@@ -70,11 +100,28 @@ def related(article: Article, limit: int = 6) -> list[Article]:
         return _fallback_related(article, limit)
 
 
+def _without(items: list[Article], skip: set[int], limit: int) -> list[Article] | None:
+    """The first `limit` of a cached list not in `skip`; None when the list ran short."""
+    kept = [a for a in items if a.pk not in skip]
+    if len(kept) >= limit or len(items) < limit + _SPARE:
+        return kept[:limit]
+    return None
+
+
 def latest_in_section(article: Article, exclude: set[int], limit: int = 8) -> list[Article]:
     """'Tin khác': the newest in the same section, without what is already shown."""
     skip = exclude | {article.pk}
     if article.section_id:
-        return list(listed().filter(section_id=article.section_id).exclude(pk__in=skip)[:limit])
+        section_id = article.section_id
+        newest = _boxed(
+            f"latest:{section_id}:{limit}",
+            BOX_SECONDS,
+            lambda: list(listed().filter(section_id=section_id)[: limit + _SPARE]),
+        )
+        found = _without(newest, skip, limit)
+        if found is not None:
+            return found
+        return list(listed().filter(section_id=section_id).exclude(pk__in=skip)[:limit])
     # No section: the outlet's latest, else everyone's.
     same_outlet = list(listed().filter(source_id=article.source_id).exclude(pk__in=skip)[:limit])
     return same_outlet or list(listed().exclude(pk__in=skip)[:limit])
@@ -82,10 +129,24 @@ def latest_in_section(article: Article, exclude: set[int], limit: int = 8) -> li
 
 def most_viewed(limit: int = 5, exclude: set[int] | None = None) -> list[Article]:
     """'Nên xem': most viewed in the last 24 hours (the 24 newest hourly buckets)."""
+    skip = exclude or set()
+    if len(skip) <= _SPARE:
+        ranked = _boxed(
+            f"most-viewed:{limit}",
+            MOST_VIEWED_SECONDS,
+            lambda: _most_viewed(limit + _SPARE, set()),
+        )
+        found = _without(ranked, skip, limit)
+        if found is not None:
+            return found
+    return _most_viewed(limit, skip)
+
+
+def _most_viewed(limit: int, exclude: set[int]) -> list[Article]:
     since = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
     rows = (
         ArticleViewHour.objects.filter(hour__gte=since, article__duplicate_of__isnull=True)
-        .exclude(article_id__in=exclude or ())
+        .exclude(article_id__in=exclude)
         .values("article_id")
         .annotate(views=Sum("count"))
         .order_by("-views", "-article_id")[:limit]

@@ -64,10 +64,10 @@ def page_url(context, number: int, fragment: bool = False) -> str:
 
 @register.inclusion_tag("reader/_section_nav.html", takes_context=True)
 def section_nav(context) -> dict:
-    from vnnews.news.models import Section
+    from vnnews.reader.queries import sections
 
     current = context.get("section")
     return {
-        "sections": list(Section.objects.only("slug", "name")),
+        "sections": sections(),
         "current": getattr(current, "slug", ""),
     }
