@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -54,9 +54,17 @@ def should_count(request) -> bool:
     return not is_robot(request.headers.get("User-Agent", ""))
 
 
+_flushing = threading.Lock()
+
+
 def record_view(article_id: int) -> None:
-    """Count one view now (in memory); written with the next flush."""
-    global _last_flush
+    """Count one view now (in memory); written with the next flush.
+
+    The flush runs in a thread of its own, not in the reader's request: waiting for SQLite's
+    write lock (another worker flushing, an import) would otherwise land on that reader's page
+    as a latency spike. One flush at a time per process; views counted meanwhile wait for the
+    next one.
+    """
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
     with _lock:
         _pending[(article_id, hour)] += 1
@@ -64,8 +72,22 @@ def record_view(article_id: int) -> None:
             time.monotonic() - _last_flush >= FLUSH_SECONDS
             or sum(_pending.values()) >= FLUSH_PENDING
         )
-    if due:
+    if not due:
+        return
+    if connection.in_atomic_block:
+        # Inside a transaction (ATOMIC_REQUESTS, tests): rows it created are visible only to
+        # this connection, so the counts are written here.
         flush()
+    elif _flushing.acquire(blocking=False):
+        threading.Thread(target=_flush_in_background, name="view-counter", daemon=True).start()
+
+
+def _flush_in_background() -> None:
+    try:
+        flush()
+    finally:
+        connection.close()  # this thread's own connection; the thread ends here
+        _flushing.release()
 
 
 def flush() -> int:
