@@ -39,7 +39,7 @@ log = logging.getLogger("vnnews.import")
 Outcome = ImportRecord.Outcome
 BATCH_SIZE = 200
 MAX_LISTED = 1000
-MAX_CHUNK_BYTES = 32_000_000  # raw page bytes held for one chunk (memory stays flat)
+MAX_CHUNK_BYTES = 16_000_000  # raw page bytes held for one chunk (memory stays flat)
 # Files that travel with corpora and are not articles: not worth a warning.
 _QUIET = ("license", "licence", "readme", "attribution", "copying", "notice", ".")
 _QUIET_SUFFIXES = (".md", ".meta.json", ".sha256", ".cdx", ".cdxj")
