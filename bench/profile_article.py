@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir")
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="print the top cProfile entries")
+    parser.add_argument(
+        "--kind",
+        choices=["article", "home", "section", "search"],
+        default="article",
+        help="page type (other than article: the same few URLs over and over)",
+    )
     args = parser.parse_args(argv)
     os.environ["VNNEWS_DATA_DIR"] = args.data_dir
     os.environ["VNNEWS_PAGE_CACHE_SECONDS"] = "0"
@@ -38,13 +44,23 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("collectstatic", interactive=False, verbosity=0)
 
-    from vnnews.news.models import Article
+    from vnnews.news.models import Article, Section
     from vnnews.reader.links import article_path
 
-    paths = [
-        article_path(a)
-        for a in Article.objects.order_by("-published").only("id", "title")[: args.pages + 20]
-    ]
+    if args.kind == "article":
+        paths = [
+            article_path(a)
+            for a in Article.objects.order_by("-published").only("id", "title")[: args.pages + 20]
+        ]
+    else:
+        few = {
+            "home": ["/", "/?trang=2"],
+            "section": [
+                f"/chuyen-muc/{s}/" for s in Section.objects.values_list("slug", flat=True)
+            ],
+            "search": [f"/tim-kiem/?q={q}" for q in ("ha+noi", "bong+da", "gia+vang", "hoc+sinh")],
+        }[args.kind]
+        paths = (few * (args.pages // len(few) + 20))[: args.pages + 20]
     client = Client(HTTP_USER_AGENT="profile-bot")
     for path in paths[-20:]:  # warm-up: imports, template compilation, related index
         assert client.get(path).status_code == 200
@@ -60,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler.disable()
     cpu = (time.process_time() - started_cpu) * 1000 / len(paths)
     wall = (time.perf_counter() - started) * 1000 / len(paths)
-    print(f"uncached article page: {cpu:.1f} ms CPU, {wall:.1f} ms wall (mean of {len(paths)})")
+    print(f"uncached {args.kind} page: {cpu:.1f} ms CPU, {wall:.1f} ms wall (mean of {len(paths)})")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     return 0

@@ -10,6 +10,7 @@ search on PostgreSQL. Both fold with vnnews.text.fold, so "dao duc toan" finds "
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -19,6 +20,9 @@ from django.db import connections
 from vnnews.news.search.terms import Query, document_for, parse_query
 
 MAX_PER_PAGE = 100
+# Popular searches repeat: each process keeps the answer's ids for a while, under the content
+# version (vnnews.api.content_version), so a saved or imported article shows up at once.
+ANSWER_SECONDS = 120
 
 
 @dataclass
@@ -100,15 +104,9 @@ def search(
     results = SearchResults(query=query or "", total=0, page=page, per_page=per_page)
     if parsed.empty:
         return results
-    with connections[using].cursor() as cursor:
-        ids, results.total = backend(using).search(
-            cursor,
-            parsed,
-            section_id=_id_of(section),
-            source_id=_id_of(source),
-            limit=per_page,
-            offset=(page - 1) * per_page,
-        )
+    ids, results.total = _cached_search(
+        parsed, _id_of(section), _id_of(source), per_page, (page - 1) * per_page, using
+    )
     # Result lists show summaries: leave the body (the widest columns) in the database.
     by_id = (
         Article.objects.using(using)
@@ -118,6 +116,36 @@ def search(
     )
     results.articles = [by_id[i] for i in ids if i in by_id]
     return results
+
+
+def _cached_search(
+    parsed: Query,
+    section_id: int | None,
+    source_id: int | None,
+    limit: int,
+    offset: int,
+    using: str,
+) -> tuple[list[int], int]:
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from vnnews.api import content_version
+
+    store = caches[settings.VNNEWS_PAGE_CACHE_ALIAS]
+    key = hashlib.blake2b(
+        repr((using, parsed, section_id, source_id, limit, offset)).encode("utf-8"),
+        digest_size=16,
+    ).hexdigest()
+    key = f"vnnews:search:{content_version.current()}:{key}"
+    found = store.get(key)
+    if found is not None:
+        return found
+    with connections[using].cursor() as cursor:
+        found = backend(using).search(
+            cursor, parsed, section_id=section_id, source_id=source_id, limit=limit, offset=offset
+        )
+    store.set(key, found, ANSWER_SECONDS)
+    return found
 
 
 def reindex(batch_size: int = 500, using: str = "default") -> int:
@@ -141,6 +169,9 @@ def reindex(batch_size: int = 500, using: str = "default") -> int:
             count += 1
     with connections[using].cursor() as cursor:
         engine.after_bulk(cursor)
+    from vnnews.api import content_version
+
+    content_version.bump()  # cached answers (see _cached_search) came from the old index
     return count
 
 
