@@ -28,7 +28,7 @@ MOST_VIEWED_SECONDS = 30
 _SPARE = 8
 
 
-def _boxed[T](name: str, seconds: int, compute: Callable[[], T]) -> T:
+def boxed[T](name: str, seconds: int, compute: Callable[[], T]) -> T:
     store = caches[settings.VNNEWS_PAGE_CACHE_ALIAS]
     key = f"vnnews:box:{content_version.current()}:{name}"
     found = store.get(key)
@@ -40,7 +40,7 @@ def _boxed[T](name: str, seconds: int, compute: Callable[[], T]) -> T:
 
 def sections() -> list[Section]:
     """Every section in menu order (the menu on every page)."""
-    return _boxed("sections", BOX_SECONDS, lambda: list(Section.objects.only("slug", "name")))
+    return boxed("sections", BOX_SECONDS, lambda: list(Section.objects.only("slug", "name")))
 
 
 # Lists never need the body: leave the big columns in the database.
@@ -113,7 +113,7 @@ def latest_in_section(article: Article, exclude: set[int], limit: int = 8) -> li
     skip = exclude | {article.pk}
     if article.section_id:
         section_id = article.section_id
-        newest = _boxed(
+        newest = boxed(
             f"latest:{section_id}:{limit}",
             BOX_SECONDS,
             lambda: list(listed().filter(section_id=section_id)[: limit + _SPARE]),
@@ -131,7 +131,7 @@ def most_viewed(limit: int = 5, exclude: set[int] | None = None) -> list[Article
     """'Nên xem': most viewed in the last 24 hours (the 24 newest hourly buckets)."""
     skip = exclude or set()
     if len(skip) <= _SPARE:
-        ranked = _boxed(
+        ranked = boxed(
             f"most-viewed:{limit}",
             MOST_VIEWED_SECONDS,
             lambda: _most_viewed(limit + _SPARE, set()),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from vnnews.reader import dates
 from vnnews.reader.links import article_path
+from vnnews.reader.queries import BOX_SECONDS
 
 register = template.Library()
 
@@ -62,15 +64,19 @@ def page_url(context, number: int, fragment: bool = False) -> str:
     return "?" + query.urlencode()
 
 
-@register.inclusion_tag("reader/_section_nav.html", takes_context=True)
-def section_nav(context) -> dict:
-    from vnnews.reader.queries import sections
+@register.simple_tag(takes_context=True)
+def section_nav(context) -> SafeString:
+    """The section menu, rendered once per current section and content version (it is on every
+    page and costs a {% url %} per section)."""
+    from vnnews.reader.queries import boxed, sections
 
-    current = context.get("section")
-    return {
-        "sections": sections(),
-        "current": getattr(current, "slug", ""),
-    }
+    current = getattr(context.get("section"), "slug", "")
+
+    def render() -> SafeString:
+        menu = {"sections": sections(), "current": current}
+        return SafeString(get_template("reader/_section_nav.html").render(menu))
+
+    return boxed(f"section-nav:{get_script_prefix()}:{current}", BOX_SECONDS, render)
 
 
 @register.simple_tag
