@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     wall = (time.perf_counter() - started) * 1000 / len(paths)
     print(f"uncached {args.kind} page: {cpu:.1f} ms CPU, {wall:.1f} ms wall (mean of {len(paths)})")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+            45
+        )
     return 0
 
 
