@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 from vnnews.text import normalize
 
 KINDS = {"paragraph", "heading", "quote", "list", "table", "image", "video", "embed"}
@@ -63,3 +66,62 @@ def prepare_blocks(article) -> list[dict[str, Any]]:
 
 def byline(article) -> str:
     return article.byline or ", ".join(article.authors or [])
+
+
+def _figure(b: dict[str, Any]) -> str:
+    img = (
+        f'<img src="{escape(b["src"])}" alt="{escape(b.get("alt", ""))}" loading="lazy" '
+        'decoding="async" referrerpolicy="no-referrer">'
+        if b["src"]
+        else ""
+    )
+    caption = ""
+    if b.get("caption") or b.get("credit"):
+        credit = f' <span class="credit">{escape(b["credit"])}</span>' if b.get("credit") else ""
+        caption = f"<figcaption>{escape(b.get('caption', ''))}{credit}</figcaption>"
+    return f"<figure>{img}{caption}</figure>"
+
+
+def _media_link(b: dict[str, Any], label: str) -> str:
+    caption = f": {escape(b['caption'])}" if b.get("caption") else ""
+    return (
+        f'<p class="media-link"><a href="{escape(b["src"])}" rel="noopener nofollow">'
+        f"{label}{caption}</a></p>"
+    )
+
+
+def _block_html(b: dict[str, Any]) -> str:
+    kind = b["kind"]
+    if kind == "paragraph":
+        return f"<p>{escape(b['text'])}</p>"
+    if kind == "heading":
+        level = b["level"] if b["level"] in (2, 3) else 4
+        return f"<h{level}>{escape(b['text'])}</h{level}>"
+    if kind == "quote":
+        return f"<blockquote><p>{escape(b['text'])}</p></blockquote>"
+    if kind == "list":
+        tag = "ol" if b["ordered"] else "ul"
+        items = "".join(f"<li>{escape(i)}</li>" for i in b["items"])
+        return f"<{tag}>{items}</{tag}>"
+    if kind == "table":
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in b["rows"]
+        )
+        return (
+            '<div class="table-wrap" tabindex="0" role="region" aria-label="Bảng">'
+            f"<table>{rows}</table></div>"
+        )
+    if kind == "image":
+        return _figure(b)
+    if kind == "video":
+        return _media_link(b, "▶ Xem video")
+    if kind == "embed":
+        return _media_link(b, "Xem nội dung nhúng")
+    return ""
+
+
+def body_html(blocks: list[dict[str, Any]]) -> SafeString:
+    """The article body's HTML from prepared blocks. Built here rather than by a template loop
+    (the longest part of rendering an article page); every text and address goes through
+    escape(), as the template's autoescaping did."""
+    return mark_safe("\n  ".join(_block_html(b) for b in blocks))

@@ -10,7 +10,7 @@ from django.template import loader
 from vnnews.news.models import Article, Section, Source
 from vnnews.news.search import search as run_search
 from vnnews.reader import queries
-from vnnews.reader.article_body import byline, prepare_blocks
+from vnnews.reader.article_body import body_html, byline, prepare_blocks
 from vnnews.reader.links import article_path, article_slug
 from vnnews.reader.pagination import page_number, page_of
 from vnnews.reader.structured_data import news_article
@@ -111,6 +111,7 @@ def article(request, pk: int, slug: str = ""):
             "article": item,
             "section": item.section,
             "blocks": blocks,
+            "body_html": body_html(blocks),
             "byline": written_by,
             "og_image": images[0] if images else "",
             "page_url": page_url,
