@@ -1,4 +1,9 @@
-"""Bulk writes for `vnnews import`: the per-save side effects of an Article, done once per chunk.
+"""Bulk writes for `vnnews import`: a chunk's new articles inserted at once, and the per-save
+side effects of an Article done once per chunk.
+
+`store_article` keeps a new article (and its images) in the memo between `begin_bulk` and
+`flush_pending` when its import record is deferred too, so a chunk of a few hundred items costs
+one INSERT per table instead of one per row (the same address twice in a chunk flushes first).
 
 Saving one Article fires two post_save receivers: the search index update
 (vnnews.news.search.signals) and the content-version bump (vnnews.api.content_version, a file
@@ -19,7 +24,35 @@ from contextlib import contextmanager
 from django.db import connection
 from django.db.models.signals import post_save
 
-from vnnews.news.models import Article
+from vnnews.news.models import Article, Image
+
+# memo keys of a bulk import (see begin_bulk)
+PENDING = "store:pending"  # canonical URL -> (unsaved Article, its unsaved Images)
+SAVED = "store:saved"  # article id -> Article saved one by one in this chunk (to index)
+
+
+def begin_bulk(memo: dict) -> None:
+    """Start a chunk: new articles are kept in `memo` until `flush_pending` inserts them all."""
+    memo[PENDING] = {}
+    memo[SAVED] = {}
+
+
+def flush_pending(memo: dict) -> list[Article]:
+    """Insert the chunk's waiting articles and their images (two queries), and return every
+    article created or changed since `begin_bulk`, for the caller to index."""
+    pending = memo.get(PENDING) or {}
+    if pending:
+        articles = [article for article, _ in pending.values()]
+        Article.objects.bulk_create(articles)
+        images = [image for _, article_images in pending.values() for image in article_images]
+        if images:
+            Image.objects.bulk_create(images)
+        saved = memo.setdefault(SAVED, {})
+        for article in articles:
+            saved[article.pk] = article
+        pending.clear()
+    return list((memo.get(SAVED) or {}).values())
+
 
 SEARCH_UID = "vnnews.search.saved"
 VERSION_UID = "vnnews.content-version.Article.save"

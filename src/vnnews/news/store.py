@@ -26,6 +26,7 @@ from django.utils import timezone
 from vnnews.archive import WarcArchive
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
+from vnnews.news.bulk import PENDING, SAVED, flush_pending
 from vnnews.news.content_digest import content_digest
 from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
 from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the store)
@@ -45,34 +46,6 @@ log = logging.getLogger("vnnews.store")
 Outcome = ImportRecord.Outcome
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LOCAL_DOMAIN = "local"  # Source for files imported without any address or outlet name
-
-
-# memo keys of a bulk import (see begin_bulk)
-PENDING = "store:pending"  # canonical URL -> (unsaved Article, its unsaved Images)
-SAVED = "store:saved"  # article id -> Article saved one by one in this chunk (to index)
-
-
-def begin_bulk(memo: dict) -> None:
-    """Start a chunk: new articles are kept in `memo` until `flush_pending` inserts them all."""
-    memo[PENDING] = {}
-    memo[SAVED] = {}
-
-
-def flush_pending(memo: dict) -> list[Article]:
-    """Insert the chunk's waiting articles and their images (two queries), and return every
-    article created or changed since `begin_bulk`, for the caller to index."""
-    pending = memo.get(PENDING) or {}
-    if pending:
-        articles = [article for article, _ in pending.values()]
-        Article.objects.bulk_create(articles)
-        images = [image for _, article_images in pending.values() for image in article_images]
-        if images:
-            Image.objects.bulk_create(images)
-        saved = memo.setdefault(SAVED, {})
-        for article in articles:
-            saved[article.pk] = article
-        pending.clear()
-    return list((memo.get(SAVED) or {}).values())
 
 
 class ItemFailed(Exception):

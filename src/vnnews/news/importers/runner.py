@@ -17,18 +17,22 @@ from typing import TextIO
 
 from django.db import DatabaseError, transaction
 
-from vnnews.news.bulk import article_signals_muted, bump_content_version, index_articles
+from vnnews.news.bulk import (
+    PENDING,
+    SAVED,
+    article_signals_muted,
+    begin_bulk,
+    bump_content_version,
+    flush_pending,
+    index_articles,
+)
 from vnnews.news.importers import importer_for
 from vnnews.news.importers.base import Item
 from vnnews.news.models import ImportRecord, Source
 from vnnews.news.store import (
     ABSENT,
-    PENDING,
-    SAVED,
     absent_urls,
-    begin_bulk,
     failed_record,
-    flush_pending,
     ingest_page,
     outlet_names,
     recorded_pairs,
