@@ -322,3 +322,31 @@ def test_reextract_rebuilds_from_the_archive_and_counts_changes(tmp_path, monkey
     assert "thay đổi 1" in out.getvalue()
     stored = Article.objects.get()
     assert stored.text.endswith("tìm thêm được.") and stored.change_count == 1
+
+
+@pytest.mark.django_db
+def test_an_import_groups_copies_of_one_story_and_can_skip_it(tmp_path):
+    from django.core.management import call_command
+
+    from vnnews.news.models import Article
+
+    body = (
+        "Sáng 01/8, Đại hội đại biểu Đảng bộ Các khu công nghiệp và chế xuất Hà Nội lần thứ II "
+        "tiến hành phiên làm việc chính thức với 180 đại biểu. "
+    ) * 6
+    lines = [
+        {"url": "https://a.vn/dai-hoi-1.html", "title": "Đại hội Đảng bộ", "content": body,
+         "source": "a.vn", "publish_date": "2020-08-01 09:00"},
+        {"url": "https://b.vn/dai-hoi-2.html", "title": "Khai mạc Đại hội", "content": body,
+         "source": "b.vn", "publish_date": "2020-08-01 10:00"},
+    ]  # fmt: skip
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    call_command("import", str(path), "--no-stories", "--no-progress")
+    assert Article.objects.filter(story__isnull=False).count() == 0
+    path2 = tmp_path / "again.jsonl"
+    path2.write_text(path.read_text(encoding="utf-8").replace("dai-hoi", "tin"), encoding="utf-8")
+    call_command("import", str(path2), "--no-progress")
+    grouped = Article.objects.filter(url__contains="/tin-")
+    assert {a.story_id for a in grouped} != {None}
+    assert len({a.story_id for a in grouped}) == 1

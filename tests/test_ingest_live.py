@@ -67,6 +67,8 @@ def test_it_follows_three_outlets_into_the_database(live, web):
     assert stored == expected
     windows = Article.objects.filter(url__in=web.outlets[2].article_urls())
     assert all("Bài số" in a.title for a in windows)  # windows-1258 pages decoded
+    # Every crawled article went through the near-duplicate and story layers.
+    assert not Article.objects.filter(story__isnull=True).exists()
 
 
 def test_a_second_poll_fetches_only_what_is_new(live, web):

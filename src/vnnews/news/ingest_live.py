@@ -359,11 +359,24 @@ def fetch_article(
     )
     if section and record.article_id:
         _section_from_feed(record.article_id, section, result.url, source)
+    if record.article_id and record.outcome in {"created", "updated"}:
+        _assign_story(record.article_id, url, source)
     log.info(
         "source=%s url=%s event=article_%s stage=%s",
         source.domain, url, record.outcome, record.stage or "-",
     )  # fmt: skip
     return {"url": url, "outcome": record.outcome, "article": record.article_id}
+
+
+def _assign_story(article_id: int, url: str, source: Source) -> None:
+    """Near-duplicate and story layers (design rule 7) for a freshly stored article. A failure
+    here leaves the article stored and shown, only not grouped: it is logged, not raised."""
+    from vnnews.news.stories_sync import assign_story
+
+    try:
+        assign_story(Article.objects.select_related("source").get(pk=article_id))
+    except Exception:
+        log.exception("source=%s url=%s stage=stories event=assign_failed", source.domain, url)
 
 
 def _section_from_feed(article_id: int, section: str, url: str, source: Source) -> None:
