@@ -90,6 +90,10 @@ def tagged(tag: str) -> QuerySet[Article]:
 
 def top_by_section(per_section: int = 5) -> list[tuple[Section, list[Article]]]:
     """For each section with articles, its newest ones (the first is shown large)."""
+    return boxed(f"top-by-section:{per_section}", BOX_SECONDS, lambda: _top_by_section(per_section))
+
+
+def _top_by_section(per_section: int) -> list[tuple[Section, list[Article]]]:
     blocks = []
     for section in Section.objects.all():
         items = list(listed().filter(section=section)[:per_section])
