@@ -77,3 +77,25 @@ def test_normalize_is_idempotent_and_fold_agrees(text):
 def test_the_memo_gives_the_same_answer_the_second_time():
     text = "Thành uỷ Hoà Bình khoẻ"
     assert normalize(text) == normalize(text) == "Thành ủy Hòa Bình khỏe"
+
+
+def _fold_by_character(text: str) -> str:
+    """The definition fold() must meet, one character at a time (slow, obviously right)."""
+    decomposed = unicodedata.normalize("NFD", normalize(text).lower().replace("đ", "d"))
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đường phố ngập.\n\nNgười dân  đi  lại khó khăn.",
+        "ΟΔΟΣ ΣΟΦΟΚΛΕΟΥΣ ΤΕΛΟΣ ΣΤΟ ΘΕΜΑ. Σ Σ ΑΣ ΑΣ.",  # Greek final sigma is decided per word
+        "\u0301 dấu rời \u0300đầu từ và \u0323 cuối",  # lone combining marks
+        "Москва ёлка Ещё\u00a0раз\u2003 и\tещё",  # other scripts, odd spaces
+        "中文 标题 日本語のテキスト。 한국어 텍스트",
+        "İstanbul ĐÀ NẴNG Straße ǅemal ﬁnal",  # special case mappings
+        "",
+    ],
+)
+def test_fold_of_any_script_matches_the_character_definition(text):
+    assert fold(text) == _fold_by_character(text)

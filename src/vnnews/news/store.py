@@ -27,7 +27,6 @@ from vnnews.archive import WarcArchive
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
 from vnnews.news.bulk import PENDING, SAVED, flush_pending
-from vnnews.news.content_digest import content_digest
 from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
 from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the store)
     ABSENT,
@@ -39,7 +38,8 @@ from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the 
 )
 from vnnews.news.sections import resolve_section
 from vnnews.sanitize import sanitize_article
-from vnnews.stories.identity import canonical_url, normalize_cached, site_domain
+from vnnews.stories.identity import canonical_url, content_hash, site_domain
+from vnnews.text import normalize
 
 log = logging.getLogger("vnnews.store")
 
@@ -67,7 +67,7 @@ def normalize_article(article: Extracted) -> Extracted:
 
     def n(text: str) -> str:
         if text not in seen:
-            seen[text] = normalize_cached(text)
+            seen[text] = normalize(text)
         return seen[text]
 
     blocks = [_normalize_block(b, n) for b in article.blocks]
@@ -242,7 +242,7 @@ def _prepare(article: Extracted) -> tuple[Extracted, str, str]:
         raise ItemFailed("validate", "bài không có tiêu đề")
     if not (clean.text or clean.sapo):
         raise ItemFailed("validate", "bài không có nội dung")
-    return clean, url, content_digest(clean.title, clean.sapo + "\n" + clean.text)
+    return clean, url, content_hash(clean.title, clean.sapo + "\n" + clean.text, normalized=True)
 
 
 def _newer(incoming: Extracted, stored: Article) -> bool:

@@ -11,7 +11,7 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from vnnews.text.normalize import fold, normalize
+from vnnews.text.normalize import fold
 
 # Query keys that only say how the reader arrived (campaigns, click ids, share widgets).
 # Zalo adds zarsrc/gidzl to every shared link; Facebook fbclid; Google gclid/_ga/_gl.
@@ -102,26 +102,11 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote), ""))
 
 
-# Tone-mark placement is per syllable and a news corpus reuses a few thousand syllables, so a
-# memo makes normalising an article ~6x faster than vnnews.text.normalize (same result; a test
-# compares them on real articles). Imports of large archives are bound by this step.
-# The store calls these names; they are the one normalisation in vnnews.text (memoised there).
-normalize_cached = normalize
-
-
-def fold_cached(text: str, *, normalized: bool = False) -> str:
-    return fold(text, normalized=normalized)
-
-
 def content_hash(title: str, text: str, *, normalized: bool = False) -> str:
     """SHA-256 over the folded title and body: case, marks, Unicode form and spacing do not
     count, so a re-encoded or re-spaced copy hashes the same as the original. `normalized=True`
     says both already went through `normalize` (same hash, less work)."""
-    key = (
-        fold_cached(title or "", normalized=normalized)
-        + "\n"
-        + fold_cached(text or "", normalized=normalized)
-    )
+    key = fold(title or "", normalized=normalized) + "\n" + fold(text or "", normalized=normalized)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 

@@ -131,7 +131,15 @@ def fold(text: str, *, normalized: bool = False) -> str:
 
     `normalized=True` skips the normalisation step for text that already went through it."""
     text = text if normalized else normalize(text)
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     if _BEYOND_LATIN.search(text):
-        return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+        # Folding never looks across whitespace (lower() and combining marks act within a word),
+        # so the exact per-character path can run once per distinct word.
+        return " ".join(f for f in map(_fold_word, text.split()) if f)
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     return " ".join(_COMBINING.sub("", text).split())
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
