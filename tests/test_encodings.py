@@ -227,3 +227,15 @@ def test_known_legacy_mojibake_decodes_to_vietnamese(codec, seen, meant):
         assert decoded.lower() == meant.lower()
     else:
         assert decoded == meant
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_extract_reads_every_page_decode_page_reads(codec):
+    # extract() once refused UTF-16 pages as "binary" before decode_page could see them.
+    from vnnews.extract import extract
+
+    body = "<p>Đây là một đoạn văn bản tiếng Việt đủ dài làm nội dung chính của bài báo.</p>" * 5
+    page = f"<html><head><title>Tin</title></head><body><article><h1>Hà Nội mưa to</h1>{body}"
+    article = extract((page + "</article></body></html>").encode(codec), url="https://x.vn/a")
+    assert article.title == "Hà Nội mưa to"
+    assert "tiếng Việt" in article.text

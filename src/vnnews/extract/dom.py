@@ -7,6 +7,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
+from vnnews.extract.encoding import check_binary, decode_page
 from vnnews.extract.errors import (
     EmptyPageError,
     ExtractionError,
@@ -14,56 +15,19 @@ from vnnews.extract.errors import (
     PageTooLargeError,
 )
 
-# File signatures of common binary formats that sometimes arrive where HTML was expected.
-_MAGIC = (
-    (b"%PDF", "PDF"),
-    (b"\x89PNG", "PNG"),
-    (b"GIF8", "GIF"),
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"PK\x03\x04", "ZIP"),
-    (b"\x1f\x8b", "gzip"),
-    (b"RIFF", "RIFF"),
-    (b"\x00\x00\x00", "binary"),
-)
-_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _TAG = re.compile(r"<\s*(?:html|head|body|div|p|meta|title|article|span|a|table|!doctype)\b", re.I)
 
 
-def _fallback_decode(data: bytes, declared: str | None) -> str:
-    # Used only until vnnews.extract.encoding.decode_page exists: UTF-8 first (most pages),
-    # then the declared charset, then windows-1252 so that nothing is lost.
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    candidates = [declared] if declared else []
-    m = _META_CHARSET.search(data[:4096])
-    if m:
-        candidates.append(m.group(1).decode("ascii", "ignore"))
-    for enc in candidates:
-        try:
-            return data.decode(enc)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("utf-8", errors="replace")
-
-
 def decode(data: bytes, declared: str | None = None) -> str:
-    # Fast path: bytes that are valid UTF-8 are UTF-8 whatever the page declares (the rule
-    # decode_page applies first too); its NFC pass is not needed because every string we output
-    # is normalised on its own.
+    """Bytes to text. Valid UTF-8 is UTF-8 whatever the page declares (decode_page's first rule
+    too), and needs no NFC pass here: every string we output is normalised on its own. Anything
+    else (BOMs, UTF-16, lying declarations, windows-1258, TCVN3, VNI, VISCII) is decode_page's."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        from vnnews.extract.encoding import decode_page
-    except ImportError:
-        return _fallback_decode(data, declared)
-    return decode_page(data, declared=declared)
+        return decode_page(data, declared=declared)  # refuses binary input itself
+    check_binary(data, declared)
+    return text
 
 
 def check_bytes(data: bytes, max_bytes: int) -> None:
@@ -71,15 +35,6 @@ def check_bytes(data: bytes, max_bytes: int) -> None:
         raise PageTooLargeError(f"page is {len(data)} bytes, over the limit of {max_bytes} bytes")
     if not data.strip():
         raise EmptyPageError("page is empty")
-    head = data[:1024]
-    for magic, name in _MAGIC:
-        if head.startswith(magic):
-            raise NotHTMLError(f"input looks like {name} data, not HTML")
-    sample = data[:8192]
-    # Text in any ASCII-compatible encoding has almost no control bytes; binary has many.
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if controls > len(sample) * 0.05:
-        raise NotHTMLError("input looks binary (too many control bytes), not HTML")
 
 
 def to_text(page: bytes | str, max_bytes: int, declared: str | None = None) -> str:

@@ -73,7 +73,8 @@ _SCORE_WORDS = 3000
 _MIN_SCORE = 0.12  # share of Vietnamese-only words needed before overriding a declaration
 
 
-def _check_binary(data: bytes, declared: str | None = None) -> None:
+def check_binary(data: bytes, declared: str | None = None) -> None:
+    """Raise NotHTMLError for bytes that are a binary format, not a text page."""
     head = data[:1024]
     for magic, name in _MAGIC:
         if head.startswith(magic):
@@ -214,9 +215,9 @@ def decode_page(data: bytes, declared: str | None = None) -> str:
     utf16 = _utf16_without_bom(data) if b"\x00" in data[:4096] else None
     if utf16 is not None:
         data_text = utf16
-        _check_binary(data_text.encode("utf-8", errors="replace"))
+        check_binary(data_text.encode("utf-8", errors="replace"))
         return _nfc(data_text)
-    _check_binary(data, declared)
+    check_binary(data, declared)
     if data.isascii():
         return data.decode("ascii")
     text = _utf8(data)
