@@ -14,15 +14,19 @@ article (its few Article rows) is kept in the per-process cache under the conten
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 
 from vnnews.api import content_version
 from vnnews.news.models import Article
 from vnnews.stories.related import RelatedDocument, RelatedIndex
+
+log = logging.getLogger("vnnews.news")
 
 INDEX_SIZE = 3000  # the most recent articles that can be suggested by similarity
 REBUILD_SECONDS = 120
@@ -63,6 +67,17 @@ def recent_index() -> RelatedIndex:
             _state["building"] = True
     if not rebuild:
         return index  # type: ignore[return-value]
+    if connection.in_atomic_block:
+        # Inside a transaction (tests, ATOMIC_REQUESTS) the rows it holds are visible only to
+        # this connection: build here.
+        return _rebuild(version)
+    # Otherwise in a thread of its own: a build costs ~2 s of CPU for INDEX_SIZE articles, more
+    # than 10 s of wall time on a loaded worker, and no reader's page should wait for it.
+    threading.Thread(target=_rebuild_in_background, args=(version,), daemon=True).start()
+    return index if index is not None else _EMPTY  # type: ignore[return-value]
+
+
+def _rebuild(version) -> RelatedIndex:
     try:
         fresh = _build_index()
     finally:
@@ -71,6 +86,15 @@ def recent_index() -> RelatedIndex:
     with _lock:
         _state.update(index=fresh, version=version, built_at=time.monotonic())
     return fresh
+
+
+def _rebuild_in_background(version) -> None:
+    try:
+        _rebuild(version)
+    except Exception:  # the next request tries again; the pages answer without it meanwhile
+        log.exception("related_index_build_failed")
+    finally:
+        connection.close()  # this thread's own connection; the thread ends here
 
 
 def reset() -> None:
