@@ -53,6 +53,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not options["no_stories"]:
             self._group_stories(batch)
+        # Fresh planner statistics: without them SQLite lists "newest first" 100x slower.
+        from vnnews.news.db_maintenance import update_statistics
+
+        update_statistics()
         if len(summary.missing) == len(options["paths"]):
             raise CommandError("không có tệp nào để nhập: " + ", ".join(summary.missing))
 
