@@ -180,6 +180,28 @@ def make_seed_article(seed_text: str, *, section: Section | None = None, **extra
     )
 
 
+def use_memory_caches(settings, prefix: str) -> None:
+    """Both caches in process memory (locations `<prefix>1`, `<prefix>2`), emptied, and the
+    content version forgotten, so a test sees no answer cached by an earlier one."""
+    from django.core.cache import caches
+
+    from vnnews.api import content_version
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"{prefix}1",
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"{prefix}2",
+        },
+    }
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    content_version.forget()
+
+
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
     """Static URLs without collectstatic's manifest (tests never run collectstatic), no page

@@ -12,23 +12,15 @@ from tests.factories import (  # plain_static_files: an autouse fixture
     make_section,
     make_source,
     plain_static_files,  # noqa: F401
+    use_memory_caches,
 )
-from vnnews.api import content_version
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def memory_caches(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t1"},
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t2"},
-    }
-    from django.core.cache import caches
-
-    for alias in ("default", "pages"):
-        caches[alias].clear()
-    content_version.forget()
+    use_memory_caches(settings, "t")
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from tests.factories import (  # plain_static_files: an autouse fixture
     make_section,
     make_source,
     plain_static_files,  # noqa: F401
+    use_memory_caches,
 )
-from vnnews.api import content_version
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -23,15 +23,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(autouse=True)
 def memory_caches(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f1"},
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f2"},
-    }
-    from django.core.cache import caches
-
-    for alias in ("default", "pages"):
-        caches[alias].clear()
-    content_version.forget()
+    use_memory_caches(settings, "f")
 
 
 @pytest.fixture

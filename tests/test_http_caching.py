@@ -16,8 +16,8 @@ from tests.factories import (  # plain_static_files: an autouse fixture
     make_section,
     make_source,
     plain_static_files,  # noqa: F401
+    use_memory_caches,
 )
-from vnnews.api import content_version
 from vnnews.site.middleware import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.django_db
@@ -26,15 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def memory_caches(settings, plain_static_files):  # noqa: F811 - after it: it turns the cache off
     settings.VNNEWS_PAGE_CACHE_SECONDS = 60
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "h1"},
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "h2"},
-    }
-    from django.core.cache import caches
-
-    for alias in ("default", "pages"):
-        caches[alias].clear()
-    content_version.forget()
+    use_memory_caches(settings, "h")
 
 
 @pytest.fixture

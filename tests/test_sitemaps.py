@@ -14,8 +14,9 @@ from tests.factories import (  # plain_static_files: an autouse fixture
     make_section,
     make_source,
     plain_static_files,  # noqa: F401
+    use_memory_caches,
 )
-from vnnews.api import content_version, sitemaps
+from vnnews.api import sitemaps
 
 pytestmark = pytest.mark.django_db
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -24,15 +25,7 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 @pytest.fixture(autouse=True)
 def memory_caches(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s1"},
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s2"},
-    }
-    from django.core.cache import caches
-
-    for alias in ("default", "pages"):
-        caches[alias].clear()
-    content_version.forget()
+    use_memory_caches(settings, "s")
 
 
 @pytest.fixture

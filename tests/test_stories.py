@@ -134,18 +134,10 @@ FLOOD = (
 
 @pytest.fixture
 def memory_caches(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r1"},
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r2"},
-    }
-    from django.core.cache import caches
-
-    from vnnews.api import content_version
+    from tests.factories import use_memory_caches
     from vnnews.news import related
 
-    for alias in ("default", "pages"):
-        caches[alias].clear()
-    content_version.forget()
+    use_memory_caches(settings, "r")
     related.reset()
 
 
