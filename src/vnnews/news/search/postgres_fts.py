@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from vnnews.news.search.ranking import ranked_page
 from vnnews.news.search.terms import Document, Query
 
 TABLE = "search_document"
@@ -117,32 +118,16 @@ def search(
         # de-toasting every vector it tests, and may pick it for common words: ten times slower
         # than the GIN bitmap scan. Only for this transaction.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        return _ranked(cursor, query, body, params, limit, offset)
-
-
-def _ranked(cursor, query: Query, body: str, params: list, limit: int, offset: int):
-    cursor.execute(f"SELECT count(*) {body}", params)
-    total = cursor.fetchone()[0]
-    if not total or offset >= total:
-        return [], total
-    # Tiers (design rule 9): exact-diacritic match first, then the words side by side as typed,
-    # then title above body, then newest first.
-    order: list[str] = []
-    order_params: list = []
-    if query.exact:
-        sql, param = _matching("exact", query.exact)
-        order.append(f"d.article_id IN {sql} DESC")
-        order_params.append(param)
-    if query.pairs:
-        sql, param = _matching("pairs", query.pairs)
-        order.append(f"d.article_id IN {sql} DESC")
-        order_params.append(param)
-    sql, param = _matching("title_doc", query.folded)
-    order.append(f"d.article_id IN {sql} DESC")
-    order_params.append(param)
-    order.append("d.published_us DESC, d.article_id DESC")
-    cursor.execute(
-        f"SELECT d.article_id {body} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
-        params + order_params + [limit, offset],
-    )
-    return [row[0] for row in cursor.fetchall()], total
+        return ranked_page(
+            cursor,
+            query,
+            body=body,
+            params=params,
+            alias="d",
+            matching=_matching,
+            exact="exact",
+            pairs="pairs",
+            title="title_doc",
+            limit=limit,
+            offset=offset,
+        )

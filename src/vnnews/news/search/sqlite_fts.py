@@ -8,6 +8,7 @@ is an uncorrelated `IN (SELECT rowid … MATCH …)` that SQLite evaluates once 
 
 from __future__ import annotations
 
+from vnnews.news.search.ranking import ranked_page
 from vnnews.news.search.terms import Document, Query
 
 TABLE = "search_fts"
@@ -74,28 +75,16 @@ def search(
         where.append("e.source_id = %s")
         params.append(source_id)
     body = f"FROM {ENTRY} e WHERE " + " AND ".join(where)
-    cursor.execute(f"SELECT count(*) {body}", params)
-    total = cursor.fetchone()[0]
-    if not total or offset >= total:
-        return [], total
-    # Tiers (design rule 9): exact-diacritic match first, then the words side by side as typed,
-    # then all words in the title, then the newest.
-    order: list[str] = []
-    order_params: list = []
-    if query.exact:
-        sql, param = _matching("title_x body_x", query.exact)
-        order.append(f"e.article_id IN {sql} DESC")
-        order_params.append(param)
-    if query.pairs:
-        sql, param = _matching("pairs_f", query.pairs)
-        order.append(f"e.article_id IN {sql} DESC")
-        order_params.append(param)
-    sql, param = _matching("title_f", query.folded)
-    order.append(f"e.article_id IN {sql} DESC")
-    order_params.append(param)
-    order.append("e.published_us DESC, e.article_id DESC")
-    cursor.execute(
-        f"SELECT e.article_id {body} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
-        params + order_params + [limit, offset],
+    return ranked_page(
+        cursor,
+        query,
+        body=body,
+        params=params,
+        alias="e",
+        matching=_matching,
+        exact="title_x body_x",
+        pairs="pairs_f",
+        title="title_f",
+        limit=limit,
+        offset=offset,
     )
-    return [row[0] for row in cursor.fetchall()], total
