@@ -262,12 +262,7 @@ class Walk:
                 self.image(img, img.attributes)
             return
         if tag == "p" or tag == "pre":
-            self.flush()
-            align = _align(attrs)
-            self._ctx.append(cid)
-            self.walk(node, depth)
-            self._ctx.pop()
-            self.flush(cls=cid, right=align == "right", center=align == "center")
+            self.paragraph(node, attrs, cid, depth)
             return
         if tag in ("ul", "ol"):
             self.flush()
@@ -296,17 +291,21 @@ class Walk:
                 self.add(Block(kind, src=urljoin(self.url, src.strip())))
             return
         if tag in _BLOCK_TAGS:
-            self.flush()
-            align = _align(attrs)
-            self._ctx.append(cid)
-            self.walk(node, depth)
-            self._ctx.pop()
-            self.flush(cls=cid, right=align == "right", center=align == "center")
+            self.paragraph(node, attrs, cid, depth)
             return
         # Inline or unknown element (span, font, u, ...): its text joins the current paragraph.
         self._ctx.append(cid) if cid else None
         self.walk(node, depth)
         self._ctx.pop() if cid else None
+
+    def paragraph(self, node: LexborNode, attrs: dict, cid: str, depth: int) -> None:
+        """A block element: its text becomes paragraphs of their own, aligned as the page says."""
+        self.flush()
+        align = _align(attrs)
+        self._ctx.append(cid)
+        self.walk(node, depth)
+        self._ctx.pop()
+        self.flush(cls=cid, right=align == "right", center=align == "center")
 
     def drop(self, node: LexborNode, kind: str, key: int) -> bool:
         """Whether a boilerplate-named element inside the body really is boilerplate."""
