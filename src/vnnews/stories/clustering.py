@@ -27,6 +27,7 @@ from vnnews.stories.vectors import (
     VectorOptions,
     features,
     truncate,
+    weighted_text,
 )
 
 
@@ -59,7 +60,7 @@ class StoryDocument:
 
 def document_text(title: str, text: str, options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) -> str:
     """The text a document is compared by: the title `title_weight` times, then the lede."""
-    return "\n".join([title] * options.title_weight + [text[: options.body_chars]])
+    return weighted_text(title, text, options.title_weight, options.body_chars)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from vnnews.stories.vectors import (
     VectorOptions,
     features,
     truncate,
+    weighted_text,
 )
 
 
@@ -71,7 +72,7 @@ class RelatedIndex:
         return key in self.vectors
 
     def _text(self, title: str, text: str) -> str:
-        return "\n".join([title] * self.options.title_weight + [text[: self.options.body_chars]])
+        return weighted_text(title, text, self.options.title_weight, self.options.body_chars)
 
     def vector_for(self, title: str, text: str = "") -> Vector:
         counts = features(self._text(title, text), self.options.vector)

@@ -124,6 +124,11 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(fold_words(text)) if not t.isdigit() or len(t) >= 3]
 
 
+def weighted_text(title: str, text: str, title_weight: int, body_chars: int) -> str:
+    """The text a document is compared by: the title `title_weight` times, then the lede."""
+    return "\n".join([title] * title_weight + [text[:body_chars]])
+
+
 def features(text: str, options: VectorOptions = DEFAULT_VECTOR_OPTIONS) -> Counter[str]:
     """Counts of syllable n-grams (n = 1..max_ngram); n-grams made only of stopwords are dropped."""
     toks = tokens(text)
