@@ -48,6 +48,14 @@ def open_binary(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
+def read_capped(path: Path, limit: int) -> tuple[bytes, str]:
+    """At most `limit` + 1 bytes of the file (one more than allowed, so the caller can tell it is
+    too large without reading it all) and the SHA-256 of what was read."""
+    with open_binary(path) as handle:
+        raw = handle.read(limit + 1)
+    return raw, sha256(raw)
+
+
 def open_text(path: Path) -> IO[str]:
     # newline="" keeps "\r\n" so a line's hash is over what is in the file.
     return io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="replace", newline="")

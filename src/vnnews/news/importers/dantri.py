@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from vnnews.news.importers.base import Item, name_without_gz, open_binary, sha256
+from vnnews.news.importers.base import Item, name_without_gz, open_binary, read_capped
 from vnnews.news.importers.fields import article_from_parts, parse_date
 
 _HEADER = re.compile(r"^#\s*([\w-]+)\s*=\s*(.*)$")
@@ -51,9 +51,7 @@ def parse(raw: bytes, fallback_url: str = ""):
 
 
 def iter_items(path: Path) -> Iterator[Item]:
-    with open_binary(path) as handle:
-        raw = handle.read(_MAX_BYTES + 1)
-    digest = sha256(raw)
+    raw, digest = read_capped(path, _MAX_BYTES)
     if len(raw) > _MAX_BYTES:
         yield Item(
             key=path.name, raw_hash=digest, failed=f"tệp quá lớn cho một bài (>{_MAX_BYTES} byte)"

@@ -8,7 +8,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from vnnews.news.importers.base import Item, file_url, name_without_gz, open_binary, sha256, sidecar
+from vnnews.news.importers.base import (
+    Item,
+    file_url,
+    name_without_gz,
+    read_capped,
+    sidecar,
+)
 
 SUFFIXES = (".html", ".htm", ".xhtml")
 _MAX_BYTES = 15_000_000
@@ -44,9 +50,7 @@ def declared_url(raw: bytes) -> str:
 
 
 def iter_items(path: Path) -> Iterator[Item]:
-    with open_binary(path) as handle:
-        raw = handle.read(_MAX_BYTES + 1)
-    digest = sha256(raw)
+    raw, digest = read_capped(path, _MAX_BYTES)
     if len(raw) > _MAX_BYTES:
         yield Item(key=path.name, raw_hash=digest, failed=f"trang quá lớn (>{_MAX_BYTES} byte)")
         return

@@ -7,7 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from vnnews.news.importers.base import Item, file_url, name_without_gz, open_binary, sha256, sidecar
+from vnnews.news.importers.base import (
+    Item,
+    file_url,
+    name_without_gz,
+    read_capped,
+    sidecar,
+)
 from vnnews.news.importers.fields import parse_date
 
 _MAX_BYTES = 15_000_000
@@ -34,9 +40,7 @@ def _parse(raw: bytes, url: str, meta: dict):
 
 
 def iter_items(path: Path) -> Iterator[Item]:
-    with open_binary(path) as handle:
-        raw = handle.read(_MAX_BYTES + 1)
-    digest = sha256(raw)
+    raw, digest = read_capped(path, _MAX_BYTES)
     if len(raw) > _MAX_BYTES:
         yield Item(key=path.name, raw_hash=digest, failed=f"tệp quá lớn (>{_MAX_BYTES} byte)")
         return
