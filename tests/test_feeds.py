@@ -70,6 +70,7 @@ def newsroom():
         ),
         ("/chuyen-muc/thoi-su/rss", ["Hà Nội cải tạo hệ thống thoát nước & cống ngầm <2026>"]),
         ("/nguon/dantri.com.vn/rss", ["Đội tuyển Việt Nam thắng Thái Lan"]),
+        ("/nguon/DanTri.com.vn/rss", ["Đội tuyển Việt Nam thắng Thái Lan"]),  # as the page does
     ],
 )
 def test_it_serves_valid_rss_without_duplicates(client, newsroom, path, titles):

@@ -111,7 +111,7 @@ class SectionAtom(SectionFeed):
 
 class SourceFeed(LatestArticlesFeed):
     def get_object(self, request, domain: str) -> Source:
-        return get_object_or_404(Source, domain=domain)
+        return get_object_or_404(Source, domain=domain.lower())  # as the reader page does
 
     def title(self, obj: Source) -> str:
         return f"vnnews — {obj.name}"
