@@ -325,7 +325,7 @@ def test_reextract_rebuilds_from_the_archive_and_counts_changes(tmp_path, monkey
 
 
 @pytest.mark.django_db
-def test_an_import_groups_copies_of_one_story_and_can_skip_it(tmp_path):
+def test_an_import_groups_copies_of_one_story_when_asked(tmp_path):
     from django.core.management import call_command
 
     from vnnews.news.models import Article
@@ -342,11 +342,11 @@ def test_an_import_groups_copies_of_one_story_and_can_skip_it(tmp_path):
     ]  # fmt: skip
     path = tmp_path / "two.jsonl"
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
-    call_command("import", str(path), "--no-stories", "--no-progress")
+    call_command("import", str(path), "--no-progress")
     assert Article.objects.filter(story__isnull=False).count() == 0
     path2 = tmp_path / "again.jsonl"
     path2.write_text(path.read_text(encoding="utf-8").replace("dai-hoi", "tin"), encoding="utf-8")
-    call_command("import", str(path2), "--no-progress")
+    call_command("import", str(path2), "--stories", "--no-progress")
     grouped = Article.objects.filter(url__contains="/tin-")
     assert {a.story_id for a in grouped} != {None}
     assert len({a.story_id for a in grouped}) == 1

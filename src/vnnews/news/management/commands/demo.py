@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from vnnews.news.importers.runner import run_import
 from vnnews.news.models import Article
 from vnnews.news.sections import load_sections
+from vnnews.news.stories_sync import assign_batch_stories
 
 
 def demo_corpus() -> Path:
@@ -50,6 +51,9 @@ class Command(BaseCommand):
         summary = run_import([corpus], batch="demo", stream=self.stderr._out)
         for line in summary.lines(max_failed=10):
             self.stdout.write(line)
+        grouped = assign_batch_stories("demo")  # a few seconds for the demo corpus, once
+        if grouped:
+            self.stdout.write(f"Đã gom {grouped} bài vào sự kiện và bản sao.")
         self.stdout.write(f"Có {Article.objects.count()} bài trong CSDL.")
         if options["no_serve"]:
             self.stdout.write(f"Trang đọc (khi chạy `vnnews serve`): http://{options['bind']}")
