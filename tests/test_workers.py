@@ -128,8 +128,12 @@ def test_two_workers_process_every_article_exactly_once_even_when_one_is_killed(
         expected = {url for outlet in web.outlets for url in outlet.article_urls()}
         assert set(Article.objects.values_list("url", flat=True)) == expected
         records = ImportRecord.objects.filter(origin__startswith="live:")
-        assert records.count() == total
-        assert set(records.values_list("outcome", flat=True)) == {"created"}
+        assert records.filter(outcome="created").count() == total
+        # The task w1 died in is retried. If w1 had already stored its article, the retry finds it
+        # unchanged: one more record, never a second article.
+        retried = records.exclude(outcome="created")
+        assert set(retried.values_list("outcome", flat=True)) <= {"unchanged"}
+        assert retried.count() <= len(orphaned)
         tasks = DBTaskResult.objects.all()
         assert tasks.filter(status=TaskResultStatus.SUCCESSFUL).count() == total
         # Each page was fetched once; only the task w1 died in may have been fetched twice.
@@ -208,9 +212,10 @@ def test_on_sqlite_two_workers_share_the_backlog_and_a_killed_one_loses_nothing(
                     process.wait(20)
         expected = {url for outlet in web.outlets for url in outlet.article_urls()}
         assert {row[0] for row in query("SELECT url FROM news_article")} == expected
-        assert query("SELECT outcome, count(*) FROM news_importrecord GROUP BY outcome") == [
-            ("created", total)
-        ]
+        outcomes = dict(query("SELECT outcome, count(*) FROM news_importrecord GROUP BY outcome"))
+        # A retried task whose article w1 had already stored records it as unchanged (see above).
+        assert outcomes.pop("created") == total
+        assert set(outcomes) <= {"unchanged"} and sum(outcomes.values()) <= len(orphaned)
         hits = [outlet.hits.get(a.path, 0) for outlet in web.outlets for a in outlet.articles]
         assert hits.count(1) >= total - len(orphaned) and max(hits) <= 2
         workers_seen = {
