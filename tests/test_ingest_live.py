@@ -140,6 +140,26 @@ def test_an_article_whose_page_changed_is_updated(live, web):
     assert "Cập nhật lần 1" in stored.text and stored.change_count == 1
 
 
+def test_a_task_run_again_after_its_worker_died_keeps_the_committed_result(live, web):
+    """The worker stored the article, then died before marking its task done; the rerun (with
+    the task's enqueue time) must neither fetch the page again nor overwrite 'created'."""
+    outlet = web.outlets[0]
+    source = register(outlet).source
+    url = outlet.base + outlet.articles[0].path
+    enqueued_at = timezone.now()
+    first = ingest_live.fetch_article(url, source.pk)
+    assert first["outcome"] == "created"
+    rerun = ingest_live.fetch_article(url, source.pk, resumed_since=enqueued_at)
+    assert rerun == first
+    assert outlet.hits[outlet.articles[0].path] == 1
+    assert list(ImportRecord.objects.values_list("outcome", flat=True)) == ["created"]
+    # A rerun of a task that never got as far as the store does the work.
+    other = outlet.base + outlet.articles[1].path
+    assert ingest_live.fetch_article(other, source.pk, resumed_since=timezone.now())["outcome"] == (
+        "created"
+    )
+
+
 def test_a_dead_feed_is_recorded_and_disabled_after_repeated_failures(live, web):
     feed = register(web.outlets[1], "/rss/khong-ton-tai.rss")
     for _ in range(3):

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from vnnews.feeds import Entry, FeedError, FeedResult, parse_document
 from vnnews.fetch import Fetcher, FetchError, FetchOptions, RateLimited, backoff_delay
-from vnnews.news.models import Article, Feed, Source, Tombstone
+from vnnews.news.models import Article, Feed, ImportRecord, Source, Tombstone
 from vnnews.stories.identity import canonical_url
 
 log = logging.getLogger("vnnews.ingest")
@@ -313,11 +313,15 @@ def fetch_article(
     feed_id: int | None = None,
     attempt: int = 1,
     section: str = "",
+    resumed_since: datetime | None = None,
     **_: object,
 ) -> dict:
     """Fetch one article page and hand it to the store (archive -> extract -> normalise ->
     sanitise -> store). Failures are recorded (ImportRecord with stage "fetch", and on the
-    Source); a retryable one is tried again later, at most ARTICLE_ATTEMPTS times."""
+    Source); a retryable one is tried again later, at most ARTICLE_ATTEMPTS times.
+
+    `resumed_since` (the task's enqueue time) is given when the task runs again after its worker
+    died: if that worker had already committed the page, the result is reused as it stands."""
     from vnnews.news.store import failed_record, ingest_page
 
     source = Source.objects.filter(pk=source_id).first()
@@ -327,6 +331,14 @@ def fetch_article(
     feed = Feed(pk=feed_id) if feed_id else None  # only its id is needed (for retries)
     batch = "live-" + timezone.now().strftime("%Y%m%d")
     origin = origin_for(source)
+    if resumed_since is not None:
+        done = _finished_earlier(origin, url, resumed_since)
+        if done is not None:
+            _after_store(done, section, url, source)
+            log.info(
+                "source=%s url=%s event=task_resumed outcome=%s", source.domain, url, done.outcome
+            )
+            return {"url": url, "outcome": done.outcome, "article": done.article_id}
     try:
         result = fetcher().fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
     except FetchError as exc:
@@ -357,15 +369,28 @@ def fetch_article(
         origin=origin,
         item_key=url,
     )
-    if section and record.article_id:
-        _section_from_feed(record.article_id, section, result.url, source)
-    if record.article_id and record.outcome in {"created", "updated"}:
-        _assign_story(record.article_id, url, source)
+    _after_store(record, section, result.url, source)
     log.info(
         "source=%s url=%s event=article_%s stage=%s",
         source.domain, url, record.outcome, record.stage or "-",
     )  # fmt: skip
     return {"url": url, "outcome": record.outcome, "article": record.article_id}
+
+
+def _finished_earlier(origin: str, url: str, since: datetime) -> ImportRecord | None:
+    """The record this task's earlier run wrote, if it got that far. Only one fetch task per
+    address is pending at a time (enqueue_entries), so a record of this origin and address newer
+    than the task's enqueue time is that run's: article and record are committed together."""
+    records = ImportRecord.objects.filter(origin=origin[:1000], item_key=url[:2000])
+    return records.filter(created_at__gte=since).first()
+
+
+def _after_store(record: ImportRecord, section: str, url: str, source: Source) -> None:
+    """The steps after the store's transaction; each is safe to run again on a resumed task."""
+    if section and record.article_id:
+        _section_from_feed(record.article_id, section, url, source)
+    if record.article_id and record.outcome in {"created", "updated"}:
+        _assign_story(record.article_id, url, source)
 
 
 def _assign_story(article_id: int, url: str, source: Source) -> None:

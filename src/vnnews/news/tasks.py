@@ -5,7 +5,7 @@ by any worker on any machine."""
 
 from __future__ import annotations
 
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 from vnnews.news import ingest_live
 
@@ -15,8 +15,9 @@ def poll_feed(feed_id: int) -> dict:
     return ingest_live.poll_feed(feed_id)
 
 
-@task()
+@task(takes_context=True)
 def fetch_article(
+    context: TaskContext,
     url: str,
     source_id: int,
     feed_id: int | None = None,
@@ -24,6 +25,14 @@ def fetch_article(
     title: str = "",
     attempt: int = 1,
 ) -> dict:
+    # A task run again after its worker died (reaped, see ingest_live.reap_stale_tasks) may find
+    # its work already committed: it must then not fetch and store the page a second time.
+    resumed_since = context.task_result.enqueued_at if context.attempt > 1 else None
     return ingest_live.fetch_article(
-        url, source_id, feed_id=feed_id, attempt=attempt, section=section
+        url,
+        source_id,
+        feed_id=feed_id,
+        attempt=attempt,
+        section=section,
+        resumed_since=resumed_since,
     )
