@@ -79,25 +79,8 @@ _PLAIN_INLINE = frozenset(
         "var",
     ]
 )
-_INLINE = frozenset(
-    [
-        "span",
-        "code",
-        "a",
-        "em",
-        "strong",
-        "b",
-        "i",
-        "small",
-        "time",
-        "abbr",
-        "sup",
-        "sub",
-        "mark",
-        "u",
-        "font",
-    ]
-)
+# Not read for boilerplate classes in the walk (see boilerplate.INLINE_MARKUP).
+_INLINE = boilerplate.INLINE_MARKUP | {"u", "font"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SKIP = frozenset(
     [

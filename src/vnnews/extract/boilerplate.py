@@ -12,6 +12,11 @@ JUNK_TAGS = (
     "script, style, noscript, template, svg, canvas, link, button, input, select, textarea,"
     " option, object, embed:not([src*=youtube]), map, dialog, head"
 )
+# Inline markup: its class/id is styling, never a boilerplate box (a "hljs-comment" span is code,
+# a "share-count" span is harmless). Both the cleaner and the block walk skip it by name.
+INLINE_MARKUP = frozenset(
+    ["span", "code", "a", "em", "strong", "b", "i", "small", "time", "abbr", "sup", "sub", "mark"]
+)
 # Always chrome around the article rather than the article itself.
 CHROME_SELECTOR = (
     "nav, [role=navigation], [role=banner], [role=contentinfo], [role=complementary],"

@@ -26,29 +26,8 @@ KNOWN_BODY = (
     " .knc-content, .maincontent, .content_detail, #ArticleContent, .ArticleContent"
 )
 _TEXT_HOLDERS = "p, pre, blockquote, h2, h3, h4, li, td, dd, div, section, article, font"
-# Never stripped by name: the page itself, landmarks, and inline markup (a "hljs-comment" span
-# is code, a "share-count" span is harmless).
-_KEEP_TAGS = frozenset(
-    [
-        "body",
-        "html",
-        "main",
-        "article",
-        "span",
-        "code",
-        "a",
-        "em",
-        "strong",
-        "b",
-        "i",
-        "small",
-        "time",
-        "abbr",
-        "sup",
-        "sub",
-        "mark",
-    ]
-)
+# Never stripped by name: the page itself, landmarks, and inline markup.
+_KEEP_TAGS = boilerplate.INLINE_MARKUP | {"body", "html", "main", "article"}
 # Containers worth a class/id check before scoring; inline elements and list items are left to
 # the walk (halves the work on utility-class-heavy pages).
 _NAMED_CONTAINERS = (

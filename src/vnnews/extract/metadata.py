@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from vnnews.extract import jsonld
 from vnnews.extract.textnorm import normalize_fast as normalize
+from vnnews.text.dates import parse_vietnamese_datetime
 
 _WS = re.compile(r"\s+")
 # Separators between headline and site name in <title>: "Headline - Báo Dân trí".
@@ -29,7 +30,8 @@ _VN = re.compile(
 
 
 def _fallback_datetime(text: str, default_tz: str) -> datetime | None:
-    """ISO and dd/mm/yyyy [hh:mm] only: a stand-in for vnnews.text.dates until it lands."""
+    """ISO and dd/mm/yyyy [hh:mm] found anywhere in the text: the last resort when
+    vnnews.text.dates (which reads whole date expressions) finds none."""
     tz = ZoneInfo(default_tz)
     m = _ISO.search(text)
     try:
@@ -55,10 +57,6 @@ def _fallback_datetime(text: str, default_tz: str) -> datetime | None:
 def parse_datetime(text: str, default_tz: str) -> datetime | None:
     if not text:
         return None
-    try:
-        from vnnews.text.dates import parse_vietnamese_datetime
-    except ImportError:
-        return _fallback_datetime(text, default_tz)
     try:
         value = parse_vietnamese_datetime(text, default_tz=default_tz)
     except (ValueError, OverflowError):
@@ -215,22 +213,6 @@ def _printed_date(scope: Any, default_tz: str) -> datetime | None:
     return None
 
 
-def _visible_date(tree: LexborHTMLParser, default_tz: str) -> datetime | None:
-    for node in tree.css(
-        "time[datetime], [itemprop=datePublished], .date, .time, .publish-date, .pubdate,"
-        " .date-time, .article__meta time, .detail-time, .header-content .date,"
-        " [class*=date], [class*=time]"
-    ):
-        value = node.attributes.get("datetime") or node.attributes.get("content")
-        text = value or node.text()
-        if not text or len(text) > 120:
-            continue
-        parsed = parse_datetime(text, default_tz)
-        if parsed is not None:
-            return parsed
-    return None
-
-
 def read(tree: LexborHTMLParser, url: str | None, default_tz: str) -> Metadata:
     metas = _meta_map(tree)
     ld = jsonld.read([n.text() for n in tree.css('script[type="application/ld+json"]')])
@@ -261,7 +243,7 @@ def read(tree: LexborHTMLParser, url: str | None, default_tz: str) -> Metadata:
         # No date, or a date without a time ("2012-12-25"): the printed one near the
         # headline is more precise when it falls on the same day.
         near = date_near(meta.h1, default_tz) or (
-            None if meta.published else _visible_date(tree, default_tz)
+            None if meta.published else visible_date(tree, default_tz)
         )
         if near is not None and (meta.published is None or near.date() == meta.published.date()):
             meta.published = near
