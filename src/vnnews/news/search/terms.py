@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from vnnews.text import fold, normalize
 
@@ -108,20 +110,55 @@ def epoch_us(value: datetime | None) -> int:
     return int(value.timestamp() * 1_000_000) if value else 0
 
 
-def _folded_lines(text: str) -> str:
-    return "\n".join(folded_key(line) for line in text.split("\n"))
+# Indexing an article looks each of its words up once in one table, through map() (C speed);
+# a per-word Python call (as in exact_key/folded_key) costs more than the lookups themselves.
+# raw word -> (fold(word), its exact key, the tokens of its folded form), the same values the
+# query-side functions give for that word.
+_WORD_KEYS: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+_WORD_KEYS_MAX = 200_000
+
+
+def _word_keys(words: list[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+    keys = list(map(_WORD_KEYS.get, words))
+    if None in keys:
+        missing = {w for w, k in zip(words, keys, strict=True) if k is None}
+        if len(_WORD_KEYS) > _WORD_KEYS_MAX:
+            _WORD_KEYS.clear()  # bounded memory; then every word of this line is missing
+            missing = set(words)
+        for word in missing:
+            # __wrapped__: the query side's word functions, without filling their caches too.
+            folded = _folded_word.__wrapped__(word)
+            exact = _exact_word.__wrapped__(word)
+            _WORD_KEYS[word] = (folded, exact, tuple(_TOKEN.findall(folded)))
+        keys = list(map(_WORD_KEYS.__getitem__, words))
+    return keys
+
+
+_FOLDED, _EXACT, _TOKENS = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _glued_pairs(keys: list[tuple[str, str, tuple[str, ...]]]) -> str:
+    # pairs_of over one line's folded tokens, glued by map() in C.
+    tokens = list(chain.from_iterable(map(_TOKENS, keys)))
+    return " ".join(map(str.__add__, tokens, tokens[1:]))
 
 
 def document_for(article) -> Document:
+    """What the index stores for `article`: the same keys as folded_key, exact_key and pairs_key
+    give (title_f + body lines for the pairs, no pair across paragraphs)."""
     body = "\n".join(part for part in (article.sapo, article.text) if part)
-    title_f = folded_key(article.title)
+    title = _word_keys((article.title or "").split())
+    # Empty lines (between paragraphs) hold no word and no pair.
+    lines = [_word_keys(line.split()) for line in filter(None, body.split("\n"))]
+    words = list(chain.from_iterable(lines))
+    pairs = map(_glued_pairs, [title, *lines])
     return Document(
         article_id=article.pk,
-        title_f=title_f,
-        body_f=folded_key(body),
-        pairs_f=pairs_key(title_f + "\n" + _folded_lines(body)),
-        title_x=exact_key(article.title),
-        body_x=exact_key(body),
+        title_f=" ".join(map(_FOLDED, title)),
+        body_f=" ".join(map(_FOLDED, words)),
+        pairs_f=" ".join(filter(None, pairs)),
+        title_x=" ".join(map(_EXACT, title)),
+        body_x=" ".join(map(_EXACT, words)),
         published_us=epoch_us(article.published),
         section_id=article.section_id,
         source_id=article.source_id,

@@ -1,0 +1,72 @@
+"""Search indexing: the keys document_for builds for an article (through its per-word table) are
+exactly those of the query-side functions folded_key, exact_key and pairs_key, whatever the text:
+a query and the index must meet on the same strings (design rule 9). No database needed."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from vnnews.news.search import terms
+from vnnews.news.search.terms import document_for, exact_key, folded_key, pairs_key
+
+TEXTS = [
+    "Hà Nội: giá lúa gạo tăng mạnh ở đồng bằng sông Cửu Long",
+    "Thuỷ thủ hoà giải, khoẻ mạnh; TOẢ SÁNG và tỏa sáng",
+    "ho\u0300a  hoà\u00a0TOẢ\u200bx",  # decomposed tone, odd spaces, a zero-width space in a word
+    " \u0301 a lone combining mark",
+    "Đảng bộ ĐÀ NẴNG đ Đ",
+    "COVID-19: 1.234 ca, 5,6% «ngoặc» a_b (x) t/p.HCM",
+    "Σίσυφος ΣΑΣ, Привет мир, 日本語 テスト",
+    "a\tb\r\nc\x0bd\u2028e",
+    "",
+    "   ",
+]
+
+
+def reference(article) -> dict[str, str]:
+    """The keys as the query side spells them, word by word."""
+    body = "\n".join(part for part in (article.sapo, article.text) if part)
+    title_f = folded_key(article.title)
+    lines = "\n".join(folded_key(line) for line in body.split("\n"))
+    return {
+        "title_f": title_f,
+        "body_f": folded_key(body),
+        "pairs_f": pairs_key(title_f + "\n" + lines),
+        "title_x": exact_key(article.title),
+        "body_x": exact_key(body),
+    }
+
+
+def article(title: str, sapo: str, text: str) -> SimpleNamespace:
+    return SimpleNamespace(
+        pk=7, title=title, sapo=sapo, text=text, published=None, section_id=3, source_id=4
+    )
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_document_keys_are_the_query_sides_keys(text):
+    for item in (
+        article(text, text, f"{text}\n\n{text}\n{TEXTS[0]}"),
+        article(TEXTS[0], "", text),
+        article(text, "", ""),
+    ):
+        document = document_for(item)
+        keys = {name: getattr(document, name) for name in reference(item)}
+        assert keys == reference(item)
+        assert (document.article_id, document.section_id, document.source_id) == (7, 3, 4)
+
+
+def test_a_full_word_table_starts_again_with_the_same_keys(monkeypatch):
+    monkeypatch.setattr(terms, "_WORD_KEYS", {})
+    monkeypatch.setattr(terms, "_WORD_KEYS_MAX", 3)
+    item = article(TEXTS[1], TEXTS[0], "\n\n".join(TEXTS))
+    document = document_for(item)
+    assert len(terms._WORD_KEYS) < len(set("\n".join(TEXTS).split()))  # it was emptied
+    assert {name: getattr(document, name) for name in reference(item)} == reference(item)
+
+
+def test_pairs_stay_within_a_paragraph():
+    document = document_for(article("Hà Nội", "", "Đà Nẵng\n\nmưa to"))
+    assert document.pairs_f.split() == ["hanoi", "danang", "muato"]
