@@ -45,35 +45,48 @@ def _all(terms: list[str]) -> str:
     return " & ".join(f"'{term}'" for term in terms)
 
 
+_UPSERT_DOCUMENT = f"""INSERT INTO {TABLE}
+    (article_id, published_us, section_id, source_id, document, title_doc, exact, pairs)
+VALUES (%s, %s, %s, %s, to_tsvector('simple', %s), to_tsvector('simple', %s),
+    to_tsvector('simple', %s), to_tsvector('simple', %s))
+ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
+    section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id,
+    document = EXCLUDED.document, title_doc = EXCLUDED.title_doc, exact = EXCLUDED.exact,
+    pairs = EXCLUDED.pairs"""
+# The narrow SearchEntry row too, so both backends hold the same rows (the admin, tests).
+_UPSERT_ENTRY = f"""INSERT INTO {ENTRY} (article_id, published_us, section_id, source_id)
+VALUES (%s, %s, %s, %s)
+ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
+    section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id"""
+
+
+def _document_row(doc: Document) -> list:
+    return [
+        doc.article_id,
+        doc.published_us,
+        doc.section_id,
+        doc.source_id,
+        f"{doc.title_f} {doc.body_f}",
+        doc.title_f,
+        f"{doc.title_x} {doc.body_x}",
+        doc.pairs_f,
+    ]
+
+
+def _entry_row(doc: Document) -> list:
+    return [doc.article_id, doc.published_us, doc.section_id, doc.source_id]
+
+
 def index(cursor, doc: Document) -> None:
-    cursor.execute(
-        f"""INSERT INTO {TABLE}
-            (article_id, published_us, section_id, source_id, document, title_doc, exact, pairs)
-        VALUES (%s, %s, %s, %s, to_tsvector('simple', %s), to_tsvector('simple', %s),
-            to_tsvector('simple', %s), to_tsvector('simple', %s))
-        ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
-            section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id,
-            document = EXCLUDED.document, title_doc = EXCLUDED.title_doc, exact = EXCLUDED.exact,
-            pairs = EXCLUDED.pairs""",
-        [
-            doc.article_id,
-            doc.published_us,
-            doc.section_id,
-            doc.source_id,
-            f"{doc.title_f} {doc.body_f}",
-            doc.title_f,
-            f"{doc.title_x} {doc.body_x}",
-            doc.pairs_f,
-        ],
-    )
-    # The narrow SearchEntry row too, so both backends hold the same rows (the admin, tests).
-    cursor.execute(
-        f"""INSERT INTO {ENTRY} (article_id, published_us, section_id, source_id)
-        VALUES (%s, %s, %s, %s)
-        ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
-            section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id""",
-        [doc.article_id, doc.published_us, doc.section_id, doc.source_id],
-    )
+    cursor.execute(_UPSERT_DOCUMENT, _document_row(doc))
+    cursor.execute(_UPSERT_ENTRY, _entry_row(doc))
+
+
+def index_many(cursor, docs: list[Document]) -> None:
+    """`index` for a whole import chunk (psycopg sends an executemany in one pipeline)."""
+    if docs:
+        cursor.executemany(_UPSERT_DOCUMENT, [_document_row(doc) for doc in docs])
+        cursor.executemany(_UPSERT_ENTRY, [_entry_row(doc) for doc in docs])
 
 
 def remove(cursor, article_id: int) -> None:

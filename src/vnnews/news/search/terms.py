@@ -8,7 +8,7 @@ indexed too, so a query typed with diacritics can rank exact matches first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
@@ -143,22 +143,34 @@ def _glued_pairs(keys: list[tuple[str, str, tuple[str, ...]]]) -> str:
     return " ".join(map(str.__add__, tokens, tokens[1:]))
 
 
-def document_for(article) -> Document:
-    """What the index stores for `article`: the same keys as folded_key, exact_key and pairs_key
-    give (title_f + body lines for the pairs, no pair across paragraphs)."""
-    body = "\n".join(part for part in (article.sapo, article.text) if part)
-    title = _word_keys((article.title or "").split())
+def document_keys(title: str, sapo: str, text: str) -> Document:
+    """The text keys of an article (the same as folded_key, exact_key and pairs_key give: title_f
+    and the body lines for the pairs, no pair across paragraphs); ids, date, section and outlet
+    left for `document_for` or the caller to fill in (an import computes these keys ahead, in a
+    worker process, before the article has an id)."""
+    body = "\n".join(part for part in (sapo, text) if part)
+    title_keys = _word_keys((title or "").split())
     # Empty lines (between paragraphs) hold no word and no pair.
     lines = [_word_keys(line.split()) for line in filter(None, body.split("\n"))]
     words = list(chain.from_iterable(lines))
-    pairs = map(_glued_pairs, [title, *lines])
+    pairs = map(_glued_pairs, [title_keys, *lines])
     return Document(
-        article_id=article.pk,
-        title_f=" ".join(map(_FOLDED, title)),
+        article_id=0,
+        title_f=" ".join(map(_FOLDED, title_keys)),
         body_f=" ".join(map(_FOLDED, words)),
         pairs_f=" ".join(filter(None, pairs)),
-        title_x=" ".join(map(_EXACT, title)),
+        title_x=" ".join(map(_EXACT, title_keys)),
         body_x=" ".join(map(_EXACT, words)),
+    )
+
+
+def document_for(article, keys: Document | None = None) -> Document:
+    """What the index stores for `article`; `keys` from document_keys of its very title, sapo
+    and text when the caller has them already."""
+    keys = keys or document_keys(article.title, article.sapo, article.text)
+    return replace(
+        keys,
+        article_id=article.pk,
         published_us=epoch_us(article.published),
         section_id=article.section_id,
         source_id=article.source_id,
