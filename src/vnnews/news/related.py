@@ -10,6 +10,8 @@ article's own copies, not the original it copies, not any copy at all.
 Fast by two caches: each process keeps one similarity index over the most recent articles, rebuilt
 when the content version changes (at most once per REBUILD_SECONDS), and the answer for each
 article (its few Article rows) is kept in the per-process cache under the content version.
+The index also keeps the teaser rows of its articles, read with it: while the content version is
+still the one it was built under, an answer needs no query for them.
 """
 
 from __future__ import annotations
@@ -34,16 +36,35 @@ ANSWER_SECONDS = 3600
 
 _lock = threading.Lock()
 _EMPTY = RelatedIndex([])
-_state: dict[str, object] = {"index": None, "version": None, "built_at": 0.0, "building": False}
+_state: dict[str, object] = {
+    "index": None,
+    "version": None,
+    "built_at": 0.0,
+    "building": False,
+    "teasers": {},
+}
 
 
-def _build_index() -> RelatedIndex:
-    rows = (
+def _teaser_rows():
+    """What a related list shows of an article: everything but the body."""
+    return (
         Article.objects.filter(duplicate_of__isnull=True)
-        .order_by("-published", "-id")
-        .values_list("pk", "title", "sapo")[:INDEX_SIZE]
+        .select_related("section", "source")
+        .defer("blocks", "text")
     )
-    return RelatedIndex(RelatedDocument(pk, title, sapo) for pk, title, sapo in rows)
+
+
+def _build_index() -> tuple[RelatedIndex, dict[int, Article]]:
+    rows = list(_teaser_rows().order_by("-published", "-id")[:INDEX_SIZE])
+    # One Source and one Section object each, shared by their articles (less memory).
+    sources: dict[int, object] = {}
+    sections: dict[int | None, object] = {}
+    for row in rows:
+        row.source = sources.setdefault(row.source_id, row.source)
+        if row.section_id is not None:
+            row.section = sections.setdefault(row.section_id, row.section)
+    index = RelatedIndex(RelatedDocument(a.pk, a.title, a.sapo) for a in rows)
+    return index, {a.pk: a for a in rows}
 
 
 def recent_index() -> RelatedIndex:
@@ -79,12 +100,12 @@ def recent_index() -> RelatedIndex:
 
 def _rebuild(version) -> RelatedIndex:
     try:
-        fresh = _build_index()
+        fresh, teasers = _build_index()
     finally:
         with _lock:
             _state["building"] = False
     with _lock:
-        _state.update(index=fresh, version=version, built_at=time.monotonic())
+        _state.update(index=fresh, version=version, built_at=time.monotonic(), teasers=teasers)
     return fresh
 
 
@@ -97,10 +118,18 @@ def _rebuild_in_background(version) -> None:
         connection.close()  # this thread's own connection; the thread ends here
 
 
+def warm_up() -> RelatedIndex:
+    """Build this process's index now, in this thread (benchmarks; a server's first article page
+    starts the build in the background instead)."""
+    with _lock:
+        _state["building"] = True
+    return _rebuild(content_version.current())
+
+
 def reset() -> None:
     """Forget the index (tests, or after a bulk import in this process)."""
     with _lock:
-        _state.update(index=None, version=None, built_at=0.0, building=False)
+        _state.update(index=None, version=None, built_at=0.0, building=False, teasers={})
 
 
 def _related_ids(article: Article, limit: int) -> tuple[list[int], bool]:
@@ -135,6 +164,19 @@ def _related_ids(article: Article, limit: int) -> tuple[list[int], bool]:
     return ids, complete
 
 
+def _teasers(ids: list[int]) -> dict[int, Article]:
+    """The teaser rows of `ids`: from the index's copy when no save happened since it was read
+    (the content version is unchanged, so the rows are current), else from the database."""
+    with _lock:
+        current = _state["version"] == content_version.current()
+        kept = _state["teasers"] if current else {}
+    found = {i: kept[i] for i in ids if i in kept}  # type: ignore[index, operator]
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found.update(_teaser_rows().in_bulk(missing))
+    return found
+
+
 def related_articles(article: Article, limit: int = 6) -> list[Article]:
     """Up to `limit` related articles, same story first; see the module docstring."""
     if limit <= 0 or article.pk is None:
@@ -147,12 +189,7 @@ def related_articles(article: Article, limit: int = 6) -> list[Article]:
     if found is not None:
         return found
     ids, complete = _related_ids(article, limit)
-    by_id = (
-        Article.objects.filter(duplicate_of__isnull=True)
-        .select_related("section", "source")
-        .defer("blocks", "text")
-        .in_bulk(ids)
-    )
+    by_id = _teasers(ids)
     found = [by_id[i] for i in ids if i in by_id]
     if complete:
         # The articles themselves, not only their ids: the content version in the key already

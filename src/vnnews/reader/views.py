@@ -12,14 +12,38 @@ from vnnews.news.search import search as run_search
 from vnnews.reader import queries
 from vnnews.reader.article_body import body_html, byline, prepare_blocks
 from vnnews.reader.links import article_path, article_slug
-from vnnews.reader.pagination import page_number, page_of
+from vnnews.reader.pagination import ListPage, page_number, page_of
 from vnnews.reader.structured_data import news_article
 
 PER_PAGE = 20
 
 
-def _list_page(request, template: str, queryset, context: dict, per_page: int = PER_PAGE):
-    page = page_of(queryset, page_number(request), per_page)
+def _first_pages(name: str, queryset, number: int, per_page: int = PER_PAGE) -> ListPage:
+    """A list's page; the first one (most of the traffic) is kept per process under the content
+    version like the side boxes, so a busy list costs one query per process and change."""
+    if number != 1:
+        return page_of(queryset, number, per_page)
+    return queries.boxed(
+        f"list:{name}:{per_page}", queries.BOX_SECONDS, lambda: page_of(queryset, 1, per_page)
+    )
+
+
+def _section_by_slug(slug: str) -> Section:
+    for known in queries.sections():
+        if known.slug == slug:
+            return known
+    raise Http404("Không có chuyên mục này")
+
+
+def _list_page(
+    request, template: str, queryset, context: dict, per_page: int = PER_PAGE, name: str = ""
+):
+    number = page_number(request)
+    page = (
+        _first_pages(name, queryset, number, per_page)
+        if name
+        else page_of(queryset, number, per_page)
+    )
     context = {**context, "page": page, "items": page.items}
     if request.GET.get("phan"):
         return render(request, "reader/_list_fragment.html", context)
@@ -27,7 +51,7 @@ def _list_page(request, template: str, queryset, context: dict, per_page: int = 
 
 
 def home(request):
-    page = page_of(queries.listed(), page_number(request), PER_PAGE)
+    page = _first_pages("home", queries.listed(), page_number(request))
     context = {"page": page, "items": page.items, "list_id": "moi-nhat"}
     if request.GET.get("phan"):
         return render(request, "reader/_list_fragment.html", context)
@@ -38,12 +62,13 @@ def home(request):
 
 
 def section(request, slug: str):
-    current = get_object_or_404(Section, slug=slug)
+    current = _section_by_slug(slug)
     return _list_page(
         request,
         "reader/section.html",
         queries.listed().filter(section=current),
         {"section": current, "list_id": "chuyen-muc"},
+        name=f"section:{current.pk}",
     )
 
 
@@ -67,7 +92,7 @@ def tag(request, tag: str):
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     section_slug = request.GET.get("chuyen-muc", "")
-    current = Section.objects.filter(slug=section_slug).first() if section_slug else None
+    current = next((s for s in queries.sections() if s.slug == section_slug), None)
     domain = request.GET.get("nguon", "")
     outlet = Source.objects.filter(domain=domain.lower()).first() if domain else None
     number = page_number(request)
@@ -77,7 +102,7 @@ def search(request):
         "results": results,
         "section": current,
         "outlet": outlet,
-        "sections": Section.objects.only("slug", "name"),
+        "sections": queries.sections(),
         "items": results.articles,
         "page": results,
         "list_id": "ket-qua",

@@ -80,6 +80,15 @@ def section_nav(context) -> SafeString:
 
 
 @register.simple_tag
+def list_items(items) -> SafeString:
+    """A list's <li> teasers, each rendered once per process and content version (the same
+    teaser is on the home page, its section, its outlet and search results)."""
+    from vnnews.reader.fragments import teasers_html
+
+    return teasers_html(items)
+
+
+@register.simple_tag
 def mini_list(items, ranked: bool = False) -> SafeString:
     """A side box's list of teasers (title and outlet), built here rather than by including a
     template per box: four boxes of up to eight items are on every article page."""
