@@ -31,7 +31,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-from http_load import MIX, generator_share, load, prime, report
+from http_load import MIX, generator_share, load, percentile, prime, report
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "dantri-unc"
@@ -202,6 +202,21 @@ def prepare(data_dir: Path, count: int) -> None:
     )
 
 
+def reuse(data_dir: Path) -> None:
+    """Set up Django on a data folder kept by an earlier run (its database is already filled)."""
+    if not (data_dir / "vnnews.sqlite3").exists():
+        raise SystemExit(f"{data_dir} holds no vnnews.sqlite3; run once with --keep first")
+    os.environ["VNNEWS_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vnnews.site.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # code may have moved on since the folder was kept
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -240,6 +255,26 @@ def start_server(data_dir: Path, port: int, workers: int, threads: int, cached: 
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and its live workers, read
+    from /proc: unlike req/s, this does not depend on what else the machine is running."""
+    clock = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [server.pid]
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+        pids += [int(p) for p in children.split()]
+    except OSError:
+        return float("nan")  # not Linux: no figure
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a worker that exited meanwhile
+        total += (int(fields[11]) + int(fields[12])) / clock  # utime, stime
+    return total
+
+
 def stop_server(server: subprocess.Popen) -> None:
     server.terminate()
     try:
@@ -274,10 +309,91 @@ def url_plan(rng: random.Random, hot: int) -> dict[str, list[str]]:
     }
 
 
+def measured_load(server, port, plan, duration, concurrency, warmup, seed, mix=None):
+    """A warm-up load (not recorded), then the recorded one with the server's CPU around it."""
+    if warmup > 0:
+        asyncio.run(load(port, plan, warmup, concurrency, 0.0, seed=seed + 1000, mix=mix))
+    generator_share()  # start counting here: warm-up and priming are not the measured load
+    cpu_before = server_cpu(server)
+    results, errors = asyncio.run(load(port, plan, duration, concurrency, 0.0, seed=seed, mix=mix))
+    cpu = server_cpu(server) - cpu_before
+    return Measured(results, errors, duration, cpu, generator_share())
+
+
+class Measured:
+    """One recorded load: latencies per page type, errors, and the server's CPU meanwhile."""
+
+    def __init__(self, results, errors, duration, server_cpu_s, generator):
+        self.results, self.errors, self.duration = results, errors, duration
+        self.server_cpu_s, self.generator = server_cpu_s, generator
+
+    @property
+    def requests(self) -> int:
+        return sum(len(v) for v in self.results.values())
+
+    def rate(self, kind: str) -> float:
+        return len(self.results.get(kind, [])) / self.duration
+
+    def latency(self, kind: str, q: float) -> float:
+        return percentile(self.results.get(kind, []), q) * 1000
+
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu_s * 1000 / max(1, self.requests)
+
+    def show(self, title: str, kinds=None) -> None:
+        report(title, self.results, self.errors, self.duration, kinds=kinds)
+        capacity = 1000 * (os.cpu_count() or 1) / self.cpu_ms_per_request()
+        print(
+            f"    server CPU: {self.server_cpu_s:.1f} s in {self.duration:.0f} s, "
+            f"{self.cpu_ms_per_request():.2f} ms per request (so {os.cpu_count()} cores all to "
+            f"the server would serve ~{capacity:.0f} req/s of this load)"
+        )
+        print(f"    {self.generator}")
+
+
+def targets(runs: dict[str, Measured]) -> None:
+    """Which measured figure answers which target of issue 4, and whether it is met."""
+    print("\ntargets (issue 4)")
+
+    def line(target: str, figure: str, met: bool | None) -> None:
+        verdict = "n/a" if met is None else ("met" if met else "NOT met")
+        print(f"  {target:<44} {figure:<46} {verdict}")
+
+    if "cached-article" in runs:
+        run = runs["cached-article"]
+        rate, p99 = run.rate("article"), run.latency("article", 0.99)
+        line(
+            "article, cached: >= 1,000 req/s, p99 < 100 ms",
+            f"{rate:.0f} req/s, p99 {p99:.0f} ms (article pages only)",
+            rate >= 1000 and p99 < 100,
+        )
+    if "uncached-article" in runs:
+        run = runs["uncached-article"]
+        rate = run.rate("article")
+        line(
+            "article, uncached: >= 150 req/s",
+            f"{rate:.0f} req/s (article pages only)",
+            rate >= 150,
+        )
+    if "uncached-mixed" in runs:
+        run = runs["uncached-mixed"]
+        line(
+            "(context) uncached, whole mix",
+            f"{run.requests / run.duration:.0f} req/s, {run.cpu_ms_per_request():.1f} ms CPU/req",
+            None,
+        )
+    if "cached-mixed" in runs:
+        run = runs["cached-mixed"]
+        p95 = run.latency("search", 0.95)
+        line("search: p95 < 50 ms", f"{p95:.0f} ms (search URLs in the cached mix)", p95 < 50)
+    errors = sum(sum(r.errors.values()) for r in runs.values())
+    line("zero errors", f"{errors} errors over every run", errors == 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the reading site under load.")
     parser.add_argument("--articles", type=int, default=20_000)
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds per variant")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds per mixed load")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not recorded")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -288,31 +404,40 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", choices=["cached", "uncached"], help="run one variant")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    parser.add_argument(
+        "--data", type=Path, help="reuse a data folder kept by an earlier --keep (no generation)"
+    )
     args = parser.parse_args(argv)
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}; nothing to benchmark", file=sys.stderr)
         return 2
     sys.path.insert(0, str(ROOT / "src"))
-    data_dir = Path(tempfile.mkdtemp(prefix="vnnews-bench-serve-"))
+    data_dir = args.data or Path(tempfile.mkdtemp(prefix="vnnews-bench-serve-"))
     try:
-        prepare(data_dir, args.articles)
+        if args.data:
+            reuse(data_dir)
+        else:
+            prepare(data_dir, args.articles)
         plans = {
             "cached": url_plan(random.Random(1), args.hot_cached),
             "uncached": url_plan(random.Random(1), args.hot),
         }
+        alone = max(5.0, args.duration / 3)
         print(
             f"server: gunicorn, {args.workers} workers x {args.threads} threads (gthread), "
-            f"SQLite; load: {args.concurrency} keep-alive connections for {args.duration:.0f} s "
-            f"after {args.warmup:.0f} s warm-up, mix {MIX}; distinct articles: "
-            f"{args.hot_cached} cached (each URL fetched {args.workers * 2} times first, so "
-            f"every worker's page cache holds it), {args.hot} uncached"
+            f"SQLite; load: {args.concurrency} keep-alive connections, {args.warmup:.0f} s "
+            f"warm-up then {args.duration:.0f} s of the mix {MIX}, then {alone:.0f} s of article "
+            f"pages only; distinct articles: {args.hot_cached} cached (each URL fetched "
+            f"{args.workers * 2} times first, so every worker's page cache holds it), "
+            f"{args.hot} uncached"
         )
         print(
             f"note: the load generator (one Python process) shares this machine's "
-            f"{os.cpu_count()} CPU cores with the server, so these numbers are a lower bound"
+            f"{os.cpu_count()} CPU cores with the server (and so does anything else running), so "
+            f"req/s are a lower bound; 'server CPU per request' does not depend on that"
         )
-        variants = [("cached", True), ("uncached", False)]
-        for name, cached in variants:
+        runs: dict[str, Measured] = {}
+        for name, cached in [("cached", True), ("uncached", False)]:
             if args.only and args.only != name:
                 continue
             port = free_port()
@@ -321,34 +446,27 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 if cached:
                     asyncio.run(prime(port, plan, passes=args.workers * 2))
-                generator_share()  # start counting here: priming is not load
-                results, errors = asyncio.run(
-                    load(port, plan, args.duration, args.concurrency, args.warmup, seed=11)
+                runs[f"{name}-mixed"] = measured_load(
+                    server, port, plan, args.duration, args.concurrency, args.warmup, seed=11
                 )
-                mixed_share = generator_share()
-                # Article pages alone, for the article target: in the mix they get half the
-                # server, so their req/s there is half of what the server can do for them.
-                alone = max(5.0, args.duration / 3)
-                article_results, article_errors = asyncio.run(
-                    load(port, plan, alone, args.concurrency, 1.0, seed=23, mix={"article": 1})
+                # Article pages alone answer the article targets: in the mix they get about
+                # half of the server, so their req/s there is about half of what it can do.
+                runs[f"{name}-article"] = measured_load(
+                    server, port, plan, alone, args.concurrency, 1.0, seed=23, mix={"article": 1}
                 )
             finally:
                 stop_server(server)
             label = "page cache on" if cached else "page cache off (VNNEWS_PAGE_CACHE_SECONDS=0)"
-            report(f"{name}: {label}; mixed load", results, errors, args.duration)
-            print(f"    {mixed_share}")
-            report(
-                f"{name}: article pages only, {alone:.0f} s",
-                article_results,
-                article_errors,
-                alone,
-                kinds=["article"],
+            runs[f"{name}-mixed"].show(f"{name}, mixed: {label}; every page type at once")
+            runs[f"{name}-article"].show(
+                f"{name}, article pages only: {label}; {alone:.0f} s", kinds=["article"]
             )
+        targets(runs)
         return 0
     finally:
-        if args.keep:
-            print(f"kept {data_dir}")
-        else:
+        if args.keep and not args.data:
+            print(f"kept {data_dir} (reuse it with --data {data_dir})")
+        elif not args.data:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
