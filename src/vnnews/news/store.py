@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -26,7 +26,7 @@ from django.utils import timezone
 from vnnews.archive import WarcArchive
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
-from vnnews.news.bulk import PENDING, SAVED, flush_pending
+from vnnews.news.bulk import INDEX_KEYS, PENDING, SAVED, flush_pending
 from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
 from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the store)
     ABSENT,
@@ -245,6 +245,38 @@ def _prepare(article: Extracted) -> tuple[Extracted, str, str]:
     return clean, url, content_hash(clean.title, clean.sapo + "\n" + clean.text, normalized=True)
 
 
+@dataclass
+class Prepared:
+    """`_prepare`'s answer computed ahead, without the database (by an import worker process):
+    the clean article, the URL and content hash to store, and optionally its search keys
+    (((title, sapo, text), Document), see news.bulk.INDEX_KEYS); or the stage and reason of
+    the failure. `url` is the address the item's record names."""
+
+    url: str
+    clean: Extracted | None = None
+    stored_url: str = ""
+    digest: str = ""
+    index_keys: tuple | None = None
+    stage: str = ""
+    reason: str = ""
+
+
+def prepare(article: Extracted, *, index_keys: bool = False) -> Prepared:
+    """Everything `store_article` does before touching the database. `index_keys` computes the
+    search keys of the stored title, sapo and text too (worth it only in a worker process)."""
+    try:
+        clean, url, digest = _prepare(article)
+    except ItemFailed as exc:
+        return Prepared(url=article.url or "", stage=exc.stage, reason=exc.reason)
+    keys = None
+    if index_keys:
+        from vnnews.news.search.terms import document_keys
+
+        text = (clean.title[:1000], clean.sapo, clean.text)  # as _fields stores them
+        keys = (text, document_keys(*text))
+    return Prepared(url=url, clean=clean, stored_url=url, digest=digest, index_keys=keys)
+
+
 def _newer(incoming: Extracted, stored: Article) -> bool:
     """Whether `incoming` may replace `stored`: yes unless both carry a time and it is older."""
     new_time = _aware(incoming.updated or incoming.published)
@@ -253,13 +285,13 @@ def _newer(incoming: Extracted, stored: Article) -> bool:
 
 
 def _store(
-    prepared: tuple[Extracted, str, str],
+    prepared: Prepared,
     source: Source | None,
     raw_page: RawPage | None,
     record: dict,
     memo: dict,
 ) -> ImportRecord:
-    clean, url, digest = prepared
+    clean, url, digest = prepared.clean, prepared.stored_url, prepared.digest
     # A bulk caller may have looked a whole chunk's addresses up at once (see `absent_urls`).
     known_absent = url in memo.get(ABSENT, ())
     if not known_absent and Tombstone.objects.filter(url=url).exists():
@@ -296,6 +328,8 @@ def _store(
             first_seen=now,
             last_changed=now,
         )
+        if prepared.index_keys is not None:
+            setattr(stored, INDEX_KEYS, prepared.index_keys)
         memo.get(ABSENT, set()).discard(url)  # the same address may come again in the chunk
         if PENDING in memo and record["fresh"] and record["defer"] is not None:
             # Bulk: inserted with the rest of the chunk by `flush_pending`, record and all.
@@ -313,6 +347,8 @@ def _store(
         stored.raw_page = raw_page or stored.raw_page
         stored.change_count += 1
         stored.last_changed = now
+        if prepared.index_keys is not None:
+            setattr(stored, INDEX_KEYS, prepared.index_keys)
         stored.save()
         outcome = Outcome.UPDATED
         log.info(
@@ -327,7 +363,7 @@ def _store(
 
 
 def store_article(
-    article: Extracted,
+    article: Extracted | None,
     *,
     source: Source | None,
     raw_page: RawPage | None,
@@ -338,9 +374,12 @@ def store_article(
     memo: dict | None = None,
     fresh: bool = False,
     defer: list | None = None,
+    prepared: Prepared | None = None,
 ) -> ImportRecord:
     """Create, update or leave the Article for `article` and record the outcome. Never raises for
     a bad item: the ImportRecord then says FAILED with the stage and the reason.
+
+    `prepared` is `prepare(article)` done ahead (by an import worker); `article` may then be None.
 
     Bulk callers pass one `memo` dict per run (outlets and section lookups are remembered in it)
     and `fresh=True` when they know the item has no import record yet. With `begin_bulk(memo)`
@@ -350,17 +389,17 @@ def store_article(
         "origin": origin,
         "item_key": item_key,
         "item_hash": item_hash,
-        "url": article.url or "",
+        "url": "",
         "fresh": fresh,
         "defer": defer,
     }
     memo = {} if memo is None else memo
-    try:
-        prepared = _prepare(article)  # no database work: outside the savepoint
-    except ItemFailed as exc:
-        return failed_record(**record, stage=exc.stage, reason=exc.reason)
-    record["url"] = prepared[1]
-    if prepared[1] in memo.get(PENDING, ()):
+    if prepared is None:
+        prepared = prepare(article)  # no database work: outside the savepoint
+    record["url"] = prepared.url
+    if prepared.clean is None:
+        return failed_record(**record, stage=prepared.stage, reason=prepared.reason)
+    if prepared.stored_url in memo.get(PENDING, ()):
         # The same address twice in one chunk: the first copy is written now, so this one is
         # compared with (and may update) a saved row like any other. A failure here is the
         # chunk's (the bulk caller redoes it item by item), not this item's.
@@ -436,8 +475,11 @@ def ingest_page(
     memo: dict | None = None,
     fresh: bool = False,
     defer: list | None = None,
+    prepared: Prepared | None = None,
 ) -> ImportRecord:
-    """Archive, extract and store one fetched or imported page. Never raises for a bad page."""
+    """Archive, extract and store one fetched or imported page. Never raises for a bad page.
+    `prepared`: the page already extracted and prepared (`prepare(run_extractor(body, url))`,
+    or a Prepared with stage "extract" saying why not), by an import worker."""
     item_key = item_key or url
     item_hash = item_hash or hashlib.sha256(body).hexdigest()
     common = {
@@ -460,10 +502,14 @@ def ingest_page(
     except Exception as exc:
         log.exception("origin=%s url=%s stage=archive", origin, url)
         return failed_record(**common, stage="archive", reason=f"{type(exc).__name__}: {exc}")
-    try:
-        article = run_extractor(body, url)
-    except ItemFailed as exc:
-        return failed_record(**common, stage=exc.stage, reason=exc.reason)
+    article = None
+    if prepared is None:
+        try:
+            article = run_extractor(body, url)
+        except ItemFailed as exc:
+            return failed_record(**common, stage=exc.stage, reason=exc.reason)
+    elif prepared.stage == "extract":
+        return failed_record(**common, stage=prepared.stage, reason=prepared.reason)
     return store_article(
         article,
         source=source,
@@ -475,4 +521,5 @@ def ingest_page(
         memo=memo,
         fresh=fresh,
         defer=defer,
+        prepared=prepared,
     )

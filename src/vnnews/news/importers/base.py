@@ -25,6 +25,8 @@ class Item:
     key: str  # unique within the file: "line 12", a WARC offset, or the file itself
     raw_hash: str  # SHA-256 of the raw item, to skip unchanged items on re-import
     url: str = ""
+    # A module-level function or a functools.partial of one, not a lambda: items travel to the
+    # import's worker processes (pickled).
     parse: Callable[[], Article] | None = None
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from vnnews.news.importers.base import Item, name_without_gz, open_binary, read_capped
@@ -59,4 +60,4 @@ def iter_items(path: Path) -> Iterator[Item]:
         return
     url_line = re.search(rb"^#\s*url\s*=\s*(\S+)", raw, re.M)
     url = url_line.group(1).decode("utf-8", "replace") if url_line else ""
-    yield Item(key=path.name, raw_hash=digest, url=url, parse=lambda: parse(raw))
+    yield Item(key=path.name, raw_hash=digest, url=url, parse=partial(parse, raw))

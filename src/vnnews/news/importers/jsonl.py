@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from vnnews.news.importers.base import Item, name_without_gz, open_binary, sha256
@@ -70,7 +71,7 @@ def _item(number: int, raw: bytes, unit: str = "dòng") -> Item:
             key=key, raw_hash=digest, failed=f"không phải đối tượng JSON ({type(record).__name__})"
         )
     url = as_text(first(record, "url", "link", "canonical_url", "href", "source_url"))
-    return Item(key=key, raw_hash=digest, url=url, parse=lambda: article_from_record(record))
+    return Item(key=key, raw_hash=digest, url=url, parse=partial(article_from_record, record))
 
 
 _MAX_DOCUMENT = 100_000_000  # a .json file that is one document (not lines) is read whole

@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +28,11 @@ from vnnews.news.bulk import (
 )
 from vnnews.news.importers import importer_for
 from vnnews.news.importers.base import Item
+from vnnews.news.importers.pipeline import Preparer, default_workers
 from vnnews.news.models import ImportRecord, Source
 from vnnews.news.store import (
     ABSENT,
+    Prepared,
     absent_urls,
     failed_record,
     ingest_page,
@@ -136,8 +138,18 @@ class Progress:
 
 
 class Importer:
+    """Reads items in the main process and writes them a chunk per transaction there; the CPU work
+    of each item (parse or extract, normalise, sanitise, search keys) is done ahead by `workers`
+    processes (see importers.pipeline), one chunk ahead of the writing. `workers=0`: all of it in
+    this process, one chunk after the other."""
+
     def __init__(
-        self, batch: str, *, progress: Progress | None = None, batch_size: int = BATCH_SIZE
+        self,
+        batch: str,
+        *,
+        progress: Progress | None = None,
+        batch_size: int = BATCH_SIZE,
+        workers: int | None = None,
     ):
         self.batch = batch
         self.summary = Summary()
@@ -148,6 +160,10 @@ class Importer:
         self.memo: dict = {}  # outlets and section lookups remembered by store_article
         self.pending: list[tuple[str, Item]] = []  # (origin, item) read but not yet stored
         self.pending_bytes = 0
+        self.preparer = Preparer(default_workers() if workers is None else workers)
+        # Chunks handed to the preparer and not yet written: the one being prepared while the
+        # previous one is written (memory: at most two chunks of items and their results).
+        self.in_flight: deque = deque()
 
     def source(self, item: Item) -> Source | None:
         """The Source a file names without a URL (sidecar), created on first sight."""
@@ -161,8 +177,11 @@ class Importer:
             )
         return self._sources[domain]
 
-    def store(self, origin: str, item: Item, fresh: bool = False) -> str:
-        """Store one item; `fresh` when it has no import record yet."""
+    def store(
+        self, origin: str, item: Item, fresh: bool = False, prepared: Prepared | None = None
+    ) -> str:
+        """Store one item; `fresh` when it has no import record yet; `prepared` when its CPU work
+        is done already (pipeline.prepare_item)."""
         common = {
             "batch": self.batch,
             "origin": origin,
@@ -179,18 +198,24 @@ class Importer:
         if item.body is not None:
             record = ingest_page(
                 item.url, item.body, headers=item.headers, fetched_at=item.fetched_at,
-                source=self.source(item), memo=self.memo, **common,
+                source=self.source(item), memo=self.memo, prepared=prepared, **common,
             )  # fmt: skip
         else:
-            try:
-                article = item.parse()
-            except Exception as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-                failed_record(**common, url=item.url, stage="parse", reason=reason)
-                return self._count(Outcome.FAILED, origin, item, "parse", reason)
+            article = None
+            if prepared is None:
+                try:
+                    article = item.parse()
+                except Exception as exc:
+                    prepared = Prepared(
+                        url=item.url, stage="parse", reason=f"{type(exc).__name__}: {exc}"
+                    )
+            if prepared is not None and prepared.stage == "parse":
+                failed_record(**common, url=item.url, stage="parse", reason=prepared.reason)
+                return self._count(Outcome.FAILED, origin, item, "parse", prepared.reason)
             record = store_article(
-                article, source=self.source(item), raw_page=None, memo=self.memo, **common
-            )
+                article, source=self.source(item), raw_page=None, memo=self.memo,
+                prepared=prepared, **common,
+            )  # fmt: skip
         return self._count(record.outcome, origin, item, record.stage, record.reason)
 
     def _count(
@@ -233,44 +258,71 @@ class Importer:
                 self.flush()
 
     def flush(self) -> None:
+        """Hand the items read so far to the preparer as one chunk, and write the chunk before
+        it (whose preparation has been running meanwhile)."""
         if self.pending:
             chunk, self.pending, self.pending_bytes = self.pending, [], 0
-            self._store_chunk(chunk)
+            self._submit(chunk)
+        while len(self.in_flight) > 1:
+            self._store_chunk(*self.in_flight.popleft())
 
-    def _store_chunk(self, chunk: list[tuple[str, Item]]) -> None:
+    def finish(self) -> None:
+        self.flush()
+        while self.in_flight:
+            self._store_chunk(*self.in_flight.popleft())
+
+    def _submit(self, chunk: list[tuple[str, Item]]) -> None:
+        # Items already stored with the same raw hash are counted unchanged without any work. A
+        # run reads each (origin, key) once, so no chunk still in flight can change this answer.
+        done = recorded_pairs([(origin, item.key) for origin, item in chunk])
+        work = []
+        for origin, item in chunk:
+            item_hash, outcome = done.get((origin[:1000], item.key[:2000]), ("", ""))
+            if item.raw_hash and item_hash == item.raw_hash and outcome != Outcome.FAILED:
+                work.append(None)  # unchanged
+            else:
+                work.append((not outcome, not (item.failed or item.skipped)))
+        to_prepare = [item for (_, item), w in zip(chunk, work, strict=True) if w and w[1]]
+        self.in_flight.append((chunk, work, self.preparer.submit(to_prepare)))
+
+    def _store_chunk(self, chunk: list[tuple[str, Item]], work: list, results) -> None:
         """One transaction per chunk; new articles, images and records go in as bulk inserts,
         then the chunk is indexed for search and the content version bumped once (see
         news.bulk). Should a bulk insert fail (e.g. another process stored one of the addresses
         meanwhile), the chunk is rolled back and redone item by item."""
+        prepared = iter(results())
+        jobs = [
+            (origin, item, w and (w[0], next(prepared) if w[1] else None))
+            for (origin, item), w in zip(chunk, work, strict=True)
+        ]
         counts, failed = self.summary.counts.copy(), list(self.summary.failed)
         try:
-            self._write_chunk(chunk, bulk=True)
+            self._write_chunk(jobs, bulk=True)
         except DatabaseError as exc:
             log.warning("stage=bulk reason=%s: redoing the chunk item by item", exc)
             self.summary.counts, self.summary.failed = counts, failed
             self.deferred.clear()
             self.memo = {}  # may hold rows of the rolled-back transaction
             self._sources = {}
-            self._write_chunk(chunk, bulk=False)
+            self._write_chunk(jobs, bulk=False)
         bump_content_version()
         if self.progress is not None:
             self.progress.update(self.summary, len(chunk))
 
-    def _write_chunk(self, chunk: list[tuple[str, Item]], bulk: bool) -> None:
-        done = recorded_pairs([(origin, item.key) for origin, item in chunk])
+    def _write_chunk(self, jobs: list, bulk: bool) -> None:
         with article_signals_muted(), transaction.atomic():
-            self.memo[ABSENT] = absent_urls([item.url for _, item in chunk if item.url])
+            self.memo[ABSENT] = absent_urls([item.url for _, item, _ in jobs if item.url])
             if bulk:
                 begin_bulk(self.memo)
             else:
                 self.memo.pop(PENDING, None)
                 self.memo[SAVED] = {}
-            for origin, item in chunk:
-                item_hash, outcome = done.get((origin[:1000], item.key[:2000]), ("", ""))
-                if item.raw_hash and item_hash == item.raw_hash and outcome != Outcome.FAILED:
+            for origin, item, job in jobs:
+                if job is None:
                     self.summary.add(Outcome.UNCHANGED)
                 else:
-                    self.store(origin, item, fresh=not outcome)
+                    fresh, prepared = job
+                    self.store(origin, item, fresh=fresh, prepared=prepared)
             saved = flush_pending(self.memo)
             ImportRecord.objects.bulk_create(self.deferred)
             self.deferred.clear()
@@ -282,8 +334,9 @@ class Importer:
         try:
             for path in walk(paths, self.summary):
                 self.import_file(path)
-            self.flush()
+            self.finish()
         finally:
+            self.preparer.close()
             self.summary.seconds = time.monotonic() - started
             if self.progress is not None:
                 self.progress.close()
@@ -296,7 +349,9 @@ def run_import(
     batch: str,
     progress: bool | None = None,
     stream: TextIO | None = None,
+    workers: int | None = None,
 ) -> Summary:
+    """`workers`: processes preparing items ahead (default: pipeline.default_workers())."""
     stream = stream or sys.stderr
     enabled = stream.isatty() if progress is None else progress
-    return Importer(batch, progress=Progress(stream, enabled)).run(paths)
+    return Importer(batch, progress=Progress(stream, enabled), workers=workers).run(paths)

@@ -5,6 +5,7 @@ file gives what the dump lacks (url, source, domain, section, published)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from vnnews.news.importers.base import (
@@ -50,7 +51,7 @@ def iter_items(path: Path) -> Iterator[Item]:
         key=path.name,
         raw_hash=digest,
         url=url,
-        parse=lambda: _parse(raw, url, meta),
+        parse=partial(_parse, raw, url, meta),
         source_domain=str(meta.get("domain") or ""),
         source_name=str(meta.get("source") or ""),
     )

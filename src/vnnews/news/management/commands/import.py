@@ -32,6 +32,15 @@ class Command(BaseCommand):
             action="store_true",
             help="sau khi nhập, gom các bài mới vào sự kiện và bản sao (khoảng 20 ms một bài)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help="số tiến trình phụ chuẩn bị bài (trích xuất, chuẩn hoá) trong khi tiến trình "
+            "chính ghi vào CSDL; 0: làm tất cả trong một tiến trình (mặc định: 2 nếu máy có "
+            "từ 2 lõi)",
+        )
         bar = parser.add_mutually_exclusive_group()
         bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                          help="luôn hiện thanh tiến độ trên stderr")  # fmt: skip
@@ -47,8 +56,14 @@ class Command(BaseCommand):
                 f"không mở được cơ sở dữ liệu ({exc}); kiểm tra VNNEWS_DATA_DIR/DATABASE_URL "
                 "và chạy `vnnews migrate` trước"
             ) from None
+        if options["workers"] is not None and options["workers"] < 0:
+            raise CommandError("--workers phải là số không âm")
         summary = run_import(
-            options["paths"], batch=batch, progress=options["progress"], stream=self.stderr._out
+            options["paths"],
+            batch=batch,
+            progress=options["progress"],
+            stream=self.stderr._out,
+            workers=options["workers"],
         )
         for line in summary.lines():
             self.stdout.write(line)

@@ -1,0 +1,145 @@
+"""The import pipeline: worker processes prepare items (extract, normalise, sanitise, search keys)
+while the main process writes. With or without workers an import stores the same articles, the
+same records and the same search rows; a worker failure falls back to the main process; a
+killed import leaves no worker behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from vnnews.news.importers import pipeline
+from vnnews.news.importers.runner import run_import
+from vnnews.news.models import Article, ImportRecord, RawPage
+from vnnews.news.search import search
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+
+
+@pytest.fixture(autouse=True)
+def _archive(settings, tmp_path):
+    settings.ARCHIVE_DIR = tmp_path / "archive"
+
+
+def corpus(folder: Path) -> Path:
+    """The demo corpus (text dumps, dantri-unc, HTML pages) plus a JSONL file with a bad line, a
+    record without a title and one address twice, in chunks of a few items."""
+    folder.mkdir()
+    for name in ("dantri-unc", "seed", "vn-pages"):
+        shutil.copytree(DEMO / name, folder / name)
+    lines = [json.dumps({"url": f"https://dantri.com.vn/a-{i}.htm", "title": f"Tin {i}: Hà Nội",
+                         "content": f"Đoạn {i}.\n\nThuỷ thủ hoà giải.", "source": "dantri.com.vn"},
+                        ensure_ascii=False) for i in range(5)]  # fmt: skip
+    lines += ["{not json", json.dumps({"url": "https://dantri.com.vn/x.htm", "content": "x"})]
+    lines.append(lines[0].replace("hoà giải", "hoà giải xong"))
+    (folder / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def snapshot() -> dict:
+    articles = sorted(
+        Article.objects.values_list("url", "title", "sapo", "text", "blocks", "content_hash")
+    )
+    records = sorted(
+        ImportRecord.objects.values_list("item_key", "outcome", "stage", "reason", "url")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a.url, e.published_us FROM search_searchentry e "
+                       "JOIN news_article a ON a.id = e.article_id ORDER BY a.url")  # fmt: skip
+        entries = cursor.fetchall()
+    hits = {q: [a.url for a in search(q, per_page=50).articles]
+            for q in ("ha noi", "thuy thu hoa giai", "Thuỷ thủ", "kinh doanh", "giá")}  # fmt: skip
+    return {"articles": articles, "records": records, "entries": entries, "hits": hits,
+            "raw_pages": RawPage.objects.count()}  # fmt: skip
+
+
+def imported(tmp_path: Path, workers: int) -> dict:
+    folder = corpus(tmp_path / f"in-{workers}")
+    summary = run_import([folder], batch=f"w{workers}", progress=False, workers=workers)
+    assert summary.counts[ImportRecord.Outcome.FAILED] == 2  # the bad line, the title-less one
+    result = snapshot()
+    # Origins differ between the two folders: compare what was stored, then start afresh.
+    Article.objects.all().delete()
+    ImportRecord.objects.all().delete()
+    RawPage.objects.all().delete()
+    return result
+
+
+def test_workers_store_exactly_what_a_single_process_stores(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("vnnews.news.importers.runner.BATCH_SIZE", 7)
+    alone = imported(tmp_path, workers=0)
+    assert len(alone["articles"]) > 20 and alone["raw_pages"] > 0
+    assert alone["hits"]["thuy thu hoa giai"]
+    assert imported(tmp_path, workers=2) == alone
+    assert "preparing in the main process" not in caplog.text  # the pool did the work
+
+
+def test_a_broken_pool_falls_back_to_the_main_process(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", broken)
+    folder = corpus(tmp_path / "in")
+    summary = run_import([folder], batch="b", progress=False, workers=2)
+    assert summary.counts[ImportRecord.Outcome.CREATED] > 20
+    found = {a.url for a in search("thuy thu hoa giai", per_page=50).articles}
+    assert {f"https://dantri.com.vn/a-{i}.htm" for i in range(5)} <= found
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in found]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_killed_import_leaves_no_worker_behind(tmp_path):
+    path = tmp_path / "big.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(3000):
+            record = {"url": f"https://vnexpress.net/bai-{i}.html", "title": f"Tin số {i}",
+                      "content": f"Đoạn một của tin {i}.\n" * 20, "source": "vnexpress.net"}  # fmt: skip
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(VNNEWS_DATA_DIR=str(tmp_path / "var"), VNNEWS_LOG_LEVEL="ERROR")
+    (tmp_path / "var").mkdir()
+    vnnews = [sys.executable, "-m", "vnnews.cli"]
+    subprocess.run([*vnnews, "migrate", "-v0"], env=env, check=True, timeout=120)
+    proc = subprocess.Popen([*vnnews, "import", "--no-progress", "--workers", "2", str(path)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) == 2, "the import never started its workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers outlived the killed import"
