@@ -7,7 +7,7 @@ import json
 from django import template
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_script_prefix, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from vnnews.reader import dates
@@ -92,11 +92,9 @@ def list_items(items) -> SafeString:
 def mini_list(items, ranked: bool = False) -> SafeString:
     """A side box's list of teasers (title and outlet), built here rather than by including a
     template per box: four boxes of up to eight items are on every article page."""
-    rows = format_html_join(
-        "\n",
-        '<li><a href="{}">{}</a> <span class="meta">{}</span></li>',
-        ((article_path(a), a.title, a.source.name) for a in items),
-    )
+    from vnnews.reader.fragments import mini_items_html
+
+    rows = mini_items_html(items)
     if ranked:
         return format_html('<ol class="mini ranked">\n{}\n</ol>', rows)
     return format_html('<ul class="mini">\n{}\n</ul>', rows)
