@@ -66,6 +66,17 @@ def sections() -> list[Section]:
 
 # Lists never need the body: leave the big columns in the database.
 _LIST_DEFER = ("blocks", "text", "authors", "tags")
+# What a list teaser (reader/_items.html) shows, for lists built from ids (search results).
+TEASER_FIELDS = (
+    "title",
+    "sapo",
+    "lead_image",
+    "published",
+    "source__name",
+    "source__domain",
+    "section__name",
+    "section__slug",
+)
 
 
 def listed() -> QuerySet[Article]:

@@ -96,7 +96,14 @@ def search(request):
     domain = request.GET.get("nguon", "")
     outlet = Source.objects.filter(domain=domain.lower()).first() if domain else None
     number = page_number(request)
-    results = run_search(query, section=current, source=outlet, page=number, per_page=PER_PAGE)
+    results = run_search(
+        query,
+        section=current,
+        source=outlet,
+        page=number,
+        per_page=PER_PAGE,
+        fields=queries.TEASER_FIELDS,
+    )
     context = {
         "query": query,
         "results": results,
