@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.text import slugify
 
 from vnnews.stories.vectors import fold_words
@@ -32,14 +32,31 @@ def _article_slug(title: str) -> str:
     return slug or "bai"
 
 
+_PK, _SLUG = 918273645, "slug-placeholder"
+
+
+@lru_cache(maxsize=8)  # one per script prefix
+def _reader_article_form(prefix: str) -> tuple[str, str, str] | None:
+    """The reader's article URL split around its id and slug, or None without the reader app.
+    reverse() costs ~50 µs and a feed or sitemap asks for hundreds of paths: reverse once with
+    markers, fill them in afterwards (the same URL: the pattern is a plain <int:pk>-<slug>)."""
+    try:
+        path = reverse("reader:article", args=[_PK, _SLUG])
+    except NoReverseMatch:
+        return None
+    head, _, rest = path.partition(str(_PK))
+    middle, _, tail = rest.partition(_SLUG)
+    return head, middle, tail
+
+
 def article_path(article) -> str:
     """The reader's canonical /bai/<id>-<slug>/ when the reader app is installed."""
     if hasattr(article, "get_absolute_url"):
         return article.get_absolute_url()
-    try:
-        return reverse("reader:article", args=[article.pk, _article_slug(article.title)])
-    except NoReverseMatch:
-        pass
+    form = _reader_article_form(get_script_prefix())
+    if form is not None:
+        head, middle, tail = form
+        return f"{head}{article.pk}{middle}{_article_slug(article.title)}{tail}"
     return _try_reverse([("reader:article-short", {"pk": article.pk})]) or reverse(
         "api:article", kwargs={"pk": article.pk}
     )
