@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.db.models.signals import post_save
 
-from vnnews.news.models import Article, Image
+from vnnews.news.models import Article, Image, Section, Source
 
 # memo keys of a bulk import (see begin_bulk)
 PENDING = "store:pending"  # canonical URL -> (unsaved Article, its unsaved Images)
@@ -58,24 +58,32 @@ def flush_pending(memo: dict) -> list[Article]:
 
 
 SEARCH_UID = "vnnews.search.saved"
-VERSION_UID = "vnnews.content-version.Article.save"
+# The content-version receivers of the models a chunk saves: articles, and the outlets and
+# sections created on first sight (an import of pages from many sites creates hundreds; each
+# bump rewrites a shared cache file). The chunk bumps the version once, after its commit.
+VERSION_UIDS = {
+    model: f"vnnews.content-version.{model.__name__}.save" for model in (Article, Source, Section)
+}
 
 
 @contextmanager
 def article_signals_muted() -> Iterator[None]:
-    """Article post_save without the search and content-version receivers inside the block."""
+    """Article post_save without the search receiver, and Article, Source and Section post_save
+    without the content-version receiver, inside the block."""
     search_was = post_save.disconnect(sender=Article, dispatch_uid=SEARCH_UID)
-    version_was = post_save.disconnect(sender=Article, dispatch_uid=VERSION_UID)
+    version_was = [
+        post_save.disconnect(sender=model, dispatch_uid=uid) for model, uid in VERSION_UIDS.items()
+    ]
     try:
         yield
     finally:
         # Each module's connect() is idempotent (dispatch_uid), so calling it again restores
-        # exactly the receiver taken away.
+        # exactly the receivers taken away.
         if search_was:
             from vnnews.news.search import signals
 
             signals.connect()
-        if version_was:
+        if any(version_was):
             from vnnews.api import content_version
 
             content_version.connect()

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from vnnews.archive import WarcArchive
+from vnnews.archive import WarcArchive, response_record
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
 from vnnews.news.bulk import INDEX_KEYS, PENDING, SAVED, flush_pending
@@ -259,6 +259,7 @@ class Prepared:
     index_keys: tuple | None = None
     stage: str = ""
     reason: str = ""
+    archived: ArchivedPage | None = None  # raw pages only
 
 
 def prepare(article: Extracted, *, index_keys: bool = False) -> Prepared:
@@ -423,15 +424,25 @@ def archive() -> WarcArchive:
 
 
 def save_raw_page(
-    url: str, body: bytes, headers: dict | None = None, fetched_at: datetime | None = None
+    url: str,
+    body: bytes,
+    headers: dict | None = None,
+    fetched_at: datetime | None = None,
+    *,
+    archived: ArchivedPage | None = None,
 ) -> RawPage:
-    """Archive `body` to WARC and record where; an identical page already archived is reused."""
-    digest = hashlib.sha256(body).hexdigest()
+    """Archive `body` to WARC and record where; an identical page already archived is reused.
+    `archived`: its digest and WARC record built ahead (by an import worker)."""
+    digest = archived.sha256 if archived else hashlib.sha256(body).hexdigest()
     existing = RawPage.objects.filter(url=url[:2000], sha256=digest).first()
     if existing is not None:
         return existing
-    fetched_at = fetched_at or datetime.now(UTC)
-    path, offset = archive().append(url, body, headers, fetched_at)
+    if archived is not None:
+        fetched_at = archived.fetched_at
+        path, offset = archive().append_record(archived.record)
+    else:
+        fetched_at = fetched_at or datetime.now(UTC)
+        path, offset = archive().append(url, body, headers, fetched_at)
     content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
     return RawPage.objects.create(
         url=url[:2000],
@@ -442,6 +453,24 @@ def save_raw_page(
         sha256=digest,
         size=len(body),
     )
+
+
+@dataclass
+class ArchivedPage:
+    """What archiving a raw page costs in CPU, done ahead: its SHA-256 and its gzipped WARC
+    record (vnnews.archive.response_record) stamped `fetched_at`."""
+
+    sha256: str
+    record: bytes
+    fetched_at: datetime
+
+    @classmethod
+    def build(
+        cls, url: str, body: bytes, headers: dict | None, fetched_at: datetime | None
+    ) -> ArchivedPage:
+        fetched_at = fetched_at or datetime.now(UTC)
+        record = response_record(url, body, headers, fetched_at)
+        return cls(sha256=hashlib.sha256(body).hexdigest(), record=record, fetched_at=fetched_at)
 
 
 def run_extractor(body: bytes, url: str) -> Extracted:
@@ -498,7 +527,8 @@ def ingest_page(
             return failed_record(**common, stage="url", reason=str(exc))
     try:
         with transaction.atomic():
-            raw_page = save_raw_page(url, body, headers, fetched_at)
+            archived = prepared.archived if prepared is not None else None
+            raw_page = save_raw_page(url, body, headers, fetched_at, archived=archived)
     except Exception as exc:
         log.exception("origin=%s url=%s stage=archive", origin, url)
         return failed_record(**common, stage="archive", reason=f"{type(exc).__name__}: {exc}")

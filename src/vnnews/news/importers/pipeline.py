@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from vnnews.news.importers.base import Item
-from vnnews.news.store import ItemFailed, Prepared, prepare, run_extractor
+from vnnews.news.store import ArchivedPage, ItemFailed, Prepared, prepare, run_extractor
 
 log = logging.getLogger("vnnews.import")
 
@@ -48,17 +48,25 @@ def _watch_parent(parent: int) -> None:
 
 def prepare_item(item: Item) -> Prepared:
     """`news.store.prepare` of the item's article (parsed, or extracted from its raw page), with
-    its search keys; any failure is a Prepared naming its stage (parse, extract, validate...)."""
-    if item.body is not None:
-        try:
-            article = run_extractor(item.body, item.url)
-        except ItemFailed as exc:
-            return Prepared(url=item.url, stage=exc.stage, reason=exc.reason)
-    else:
+    its search keys, and a raw page's WARC record; any failure is a Prepared naming its stage
+    (parse, extract, validate...)."""
+    if item.body is None:
         try:
             article = item.parse()
         except Exception as exc:
             return Prepared(url=item.url, stage="parse", reason=f"{type(exc).__name__}: {exc}")
+        return _prepared(item, article)
+    archived = ArchivedPage.build(item.url, item.body, item.headers, item.fetched_at)
+    try:
+        article = run_extractor(item.body, item.url)
+    except ItemFailed as exc:
+        return Prepared(url=item.url, stage=exc.stage, reason=exc.reason, archived=archived)
+    prepared = _prepared(item, article)
+    prepared.archived = archived
+    return prepared
+
+
+def _prepared(item: Item, article) -> Prepared:
     try:
         return prepare(article, index_keys=True)
     except Exception as exc:  # a normaliser or sanitiser bug fails this item, not the batch
