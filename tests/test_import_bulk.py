@@ -89,3 +89,31 @@ def test_a_chunk_spans_files_and_each_file_keeps_its_records(tmp_path):
     assert "tạo mới 3" in run(folder)
     assert ImportRecord.objects.values("origin").distinct().count() == 3
     assert "không đổi 3" in run(folder)
+
+
+def test_a_database_error_while_storing_a_new_article_loses_nothing(tmp_path, monkeypatch):
+    """A new article of a bulk chunk is stored without a savepoint of its own: a database error
+    there (here: a query on a missing table, once) either fails that item alone or, where it
+    breaks the transaction (PostgreSQL), makes the chunk be redone item by item."""
+    from django.db import connection
+
+    from vnnews.news import store
+
+    real, calls = store.resolve_section, []
+
+    def failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "resolve_section", failing_once)
+    run(jsonl(tmp_path / "a.jsonl", 6))
+    assert len(calls) >= 3  # the error did happen
+    failed = ImportRecord.objects.filter(outcome=Outcome.FAILED).count()
+    assert failed == (0 if connection.vendor == "postgresql" else 1)
+    assert Article.objects.count() == 6 - failed
+    assert Article.objects.values("url").distinct().count() == Article.objects.count()
+    assert ImportRecord.objects.count() == 6
+    assert search("lu").total == 6 - failed

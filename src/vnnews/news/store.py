@@ -363,6 +363,17 @@ def _store(
     return save_record(**record, outcome=outcome, article=stored)
 
 
+def _waits_for_bulk_insert(prepared: Prepared, record: dict, memo: dict) -> bool:
+    """Whether `_store` will keep this article for `flush_pending` (a new address in a bulk
+    chunk, with a new deferred record), as its own test there says."""
+    return (
+        PENDING in memo
+        and record["fresh"]
+        and record["defer"] is not None
+        and prepared.stored_url in memo.get(ABSENT, ())
+    )
+
+
 def store_article(
     article: Extracted | None,
     *,
@@ -406,6 +417,11 @@ def store_article(
         # chunk's (the bulk caller redoes it item by item), not this item's.
         flush_pending(memo)
     try:
+        if _waits_for_bulk_insert(prepared, record, memo):
+            # Nothing is written for it now (it waits in the memo): no savepoint. Should the
+            # first-sight outlet or section it creates fail, the chunk fails with it and the
+            # bulk caller redoes the chunk item by item, with savepoints.
+            return _store(prepared, source, raw_page, record, memo)
         # A savepoint per item: a failing item rolls back alone inside the caller's batch.
         with transaction.atomic():
             return _store(prepared, source, raw_page, record, memo)
