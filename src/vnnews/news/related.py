@@ -9,7 +9,7 @@ article's own copies, not the original it copies, not any copy at all.
 
 Fast by two caches: each process keeps one similarity index over the most recent articles, rebuilt
 when the content version changes (at most once per REBUILD_SECONDS), and the answer for each
-article (its few Article rows) is kept in the per-process cache under the content version.
+article (its few Article rows) is kept in process memory under the content version.
 The index also keeps the teaser rows of its articles, read with it: while the content version is
 still the one it was built under, an answer needs no query for them.
 """
@@ -20,8 +20,6 @@ import logging
 import threading
 import time
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db import connection
 
 from vnnews.api import content_version
@@ -33,9 +31,11 @@ log = logging.getLogger("vnnews.news")
 INDEX_SIZE = 3000  # the most recent articles that can be suggested by similarity
 REBUILD_SECONDS = 120
 ANSWER_SECONDS = 3600
+ANSWER_LIMIT = 5000  # kept answers; all dropped at once beyond that
 
 _lock = threading.Lock()
 _EMPTY = RelatedIndex([])
+_answers: dict[tuple[int, int, int], tuple[float, list[Article]]] = {}
 _state: dict[str, object] = {
     "index": None,
     "version": None,
@@ -130,6 +130,7 @@ def reset() -> None:
     """Forget the index (tests, or after a bulk import in this process)."""
     with _lock:
         _state.update(index=None, version=None, built_at=0.0, building=False, teasers={})
+        _answers.clear()
 
 
 def _related_ids(article: Article, limit: int) -> tuple[list[int], bool]:
@@ -181,18 +182,22 @@ def related_articles(article: Article, limit: int = 6) -> list[Article]:
     """Up to `limit` related articles, same story first; see the module docstring."""
     if limit <= 0 or article.pk is None:
         return []
-    # Per-process memory, like the page cache: the file cache lists its whole folder on every
-    # write (to cull), which costs more than recomputing an answer.
-    cache = caches[settings.VNNEWS_PAGE_CACHE_ALIAS]
-    key = f"vnnews:related:{content_version.current()}:{article.pk}:{limit}"
-    found = cache.get(key)
-    if found is not None:
-        return found
+    # Per-process memory, in a plain dict: a Django cache would pickle the rows on every write
+    # and unpickle them on every read (the file cache would also list its folder to cull).
+    key = (content_version.current(), article.pk, limit)
+    now = time.monotonic()
+    kept = _answers.get(key)
+    if kept is not None and kept[0] > now:
+        return list(kept[1])
     ids, complete = _related_ids(article, limit)
     by_id = _teasers(ids)
     found = [by_id[i] for i in ids if i in by_id]
     if complete:
         # The articles themselves, not only their ids: the content version in the key already
-        # guarantees they are current, and the page is spared a query.
-        cache.set(key, found, ANSWER_SECONDS)
-    return found
+        # guarantees they are current, and the page is spared a query. Shared between threads:
+        # callers get a copy of the list and only read the rows.
+        with _lock:
+            if len(_answers) >= ANSWER_LIMIT:
+                _answers.clear()
+            _answers[key] = (now + ANSWER_SECONDS, found)
+    return list(found)
