@@ -13,7 +13,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from vnnews.api import content_version
-from vnnews.news.models import Article, ArticleViewHour, Section
+from vnnews.news.models import Article, ArticleViewHour, Section, Source
 
 log = logging.getLogger("vnnews.reader")
 
@@ -62,6 +62,28 @@ def forget_boxes() -> None:
 def sections() -> list[Section]:
     """Every section in menu order (the menu on every page)."""
     return boxed("sections", BOX_SECONDS, lambda: list(Section.objects.only("slug", "name")))
+
+
+def sections_by_id() -> dict[int, Section]:
+    return boxed("sections-by-id", BOX_SECONDS, lambda: {s.pk: s for s in sections()})
+
+
+def sources_by_id() -> dict[int, Source]:
+    """Every outlet (a few hundred rows at most), for pages that show one."""
+    return boxed("sources-by-id", BOX_SECONDS, lambda: {s.pk: s for s in Source.objects.all()})
+
+
+def with_outlet_and_section(article: Article) -> Article:
+    """Attach the article's outlet and section from the kept ones, so reading the article is a
+    single-table query (a join of both costs the ORM more than the row itself)."""
+    source = sources_by_id().get(article.source_id)
+    if source is not None:
+        article.source = source
+    if article.section_id is not None:
+        section = sections_by_id().get(article.section_id)
+        if section is not None:
+            article.section = section
+    return article
 
 
 # Lists never need the body: leave the big columns in the database.

@@ -120,7 +120,7 @@ def search(request):
 
 
 def article(request, pk: int, slug: str = ""):
-    item = get_object_or_404(Article.objects.select_related("source", "section"), pk=pk)
+    item = queries.with_outlet_and_section(get_object_or_404(Article, pk=pk))
     if item.duplicate_of_id:
         # The same article from another outlet: readers get the one we show.
         return redirect(article_path(item.duplicate_of), permanent=True)
