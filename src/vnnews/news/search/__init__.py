@@ -11,6 +11,8 @@ search on PostgreSQL. Both fold with vnnews.text.fold, so "dao duc toan" finds "
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -100,7 +102,6 @@ def search(
     outlet and without their body; `fields` (as for QuerySet.only) loads fewer columns still,
     for a caller that knows what it shows.
     """
-    from vnnews.news.models import Article
 
     page = max(1, int(page))
     per_page = max(1, min(MAX_PER_PAGE, int(per_page)))
@@ -111,12 +112,45 @@ def search(
     ids, results.total = _cached_search(
         parsed, _id_of(section), _id_of(source), per_page, (page - 1) * per_page, using
     )
+    results.articles = _result_rows(ids, tuple(fields), using)
+    return results
+
+
+_ROWS_LIMIT = 2000  # kept pages of rows; all dropped at once beyond that
+_rows: dict[tuple, tuple[float, list]] = {}
+_rows_lock = threading.Lock()
+
+
+def forget_rows() -> None:
+    """Drop every kept page of rows (benchmarks measuring the query, tests)."""
+    with _rows_lock:
+        _rows.clear()
+
+
+def _result_rows(ids: list[int], fields: tuple[str, ...], using: str) -> list:
+    """The articles of one answer page, in order. Kept per process beside the answer, under
+    the content version (a save changes it, so they are current): a repeated search costs no
+    query. Shared between threads: callers get a copy of the list and only read the rows."""
+    from vnnews.api import content_version
+    from vnnews.news.models import Article
+
+    if not ids:
+        return []
+    key = (content_version.current(), using, fields, tuple(ids))
+    now = time.monotonic()
+    kept = _rows.get(key)
+    if kept is not None and kept[0] > now:
+        return list(kept[1])
     # Result lists show summaries: leave the body (the widest columns) in the database.
     rows = Article.objects.using(using).select_related("source", "section")
     rows = rows.only(*fields) if fields else rows.defer("blocks", "text")
     by_id = rows.in_bulk(ids)
-    results.articles = [by_id[i] for i in ids if i in by_id]
-    return results
+    found = [by_id[i] for i in ids if i in by_id]
+    with _rows_lock:
+        if len(_rows) >= _ROWS_LIMIT:
+            _rows.clear()
+        _rows[key] = (now + ANSWER_SECONDS, found)
+    return list(found)
 
 
 def _cached_search(
