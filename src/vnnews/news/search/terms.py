@@ -15,6 +15,7 @@ from itertools import chain
 from operator import itemgetter
 
 from vnnews.text import fold, normalize
+from vnnews.text.normalize import fold_lines, normalize_lines
 
 # Word characters only: quotes, operators and column filters of FTS5 / tsquery syntax can never
 # reach the engine from a reader's query.
@@ -118,20 +119,29 @@ _WORD_KEYS: dict[str, tuple[str, str, tuple[str, ...]]] = {}
 _WORD_KEYS_MAX = 200_000
 
 
-def _word_keys(words: list[str]) -> list[tuple[str, str, tuple[str, ...]]]:
-    keys = list(map(_WORD_KEYS.get, words))
-    if None in keys:
-        missing = {w for w, k in zip(words, keys, strict=True) if k is None}
+def _lines_keys(lines: list[list[str]]) -> list[list[tuple[str, str, tuple[str, ...]]]]:
+    """The table entries of each line's words; the words not in the table yet are learnt all
+    together (one normalize and one fold call for the whole text, see _learn)."""
+    keys = [list(map(_WORD_KEYS.get, words)) for words in lines]
+    unknown = [i for i, line in enumerate(keys) if None in line]
+    if unknown:
+        missing = {w for i in unknown for w, k in zip(lines[i], keys[i], strict=True) if k is None}
         if len(_WORD_KEYS) > _WORD_KEYS_MAX:
-            _WORD_KEYS.clear()  # bounded memory; then every word of this line is missing
-            missing = set(words)
-        for word in missing:
-            # __wrapped__: the query side's word functions, without filling their caches too.
-            folded = _folded_word.__wrapped__(word)
-            exact = _exact_word.__wrapped__(word)
-            _WORD_KEYS[word] = (folded, exact, tuple(_TOKEN.findall(folded)))
-        keys = list(map(_WORD_KEYS.__getitem__, words))
+            _WORD_KEYS.clear()  # bounded memory; then every word of the text is missing
+            missing, unknown = set(chain.from_iterable(lines)), range(len(lines))
+        _learn(list(missing))
+        for i in unknown:
+            keys[i] = list(map(_WORD_KEYS.__getitem__, lines[i]))
     return keys
+
+
+def _learn(words: list[str]) -> None:
+    """Table entries for new words, all in one normalize and one fold call (text.normalize_lines
+    and fold_lines): the same as _exact_word and _folded_word give, word by word."""
+    normal = normalize_lines(words)
+    folded = fold_lines(normal, normalized=True)
+    for word, exact, fold_key in zip(words, normal, folded, strict=True):
+        _WORD_KEYS[word] = (fold_key, exact.lower(), tuple(_TOKEN.findall(fold_key)))
 
 
 _FOLDED, _EXACT, _TOKENS = itemgetter(0), itemgetter(1), itemgetter(2)
@@ -149,9 +159,10 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
     left for `document_for` or the caller to fill in (an import computes these keys ahead, in a
     worker process, before the article has an id)."""
     body = "\n".join(part for part in (sapo, text) if part)
-    title_keys = _word_keys((title or "").split())
     # Empty lines (between paragraphs) hold no word and no pair.
-    lines = [_word_keys(line.split()) for line in filter(None, body.split("\n"))]
+    title_keys, *lines = _lines_keys(
+        [(title or "").split(), *(line.split() for line in filter(None, body.split("\n")))]
+    )
     words = list(chain.from_iterable(lines))
     pairs = map(_glued_pairs, [title_keys, *lines])
     return Document(

@@ -1,0 +1,30 @@
+"""normalize_lines and fold_lines: many short strings normalised or folded in one call give
+exactly what normalize() and fold() give one by one (search indexing learns new words so)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vnnews.text import fold, normalize
+from vnnews.text.normalize import fold_lines, normalize_lines
+
+WORDS = [
+    "Hà", "Nội", "hoà", "hòa", "ho\u0300a", "TOẢ", "toả", "tỏa", "thuỷ", "QUÝ", "giữa", "Đà",
+    "đ", "Đ", "x\u200bhoà", "a\u00a0b", "\u0301", "x\u0301\u0301y", "COVID-19:", "1.234",
+    "«ngoặc»", "t/p.HCM", "ﬁ", "Ⅻ", "ＡＢＣ", "İstanbul", "", "nguyễn", "khuỷu", "ươn",
+]  # fmt: skip
+BEYOND = ["Σίσυφος", "ΣΑΣ", "Привет", "日本語", "テスト"]
+
+
+@pytest.mark.parametrize("words", [WORDS, WORDS + BEYOND, BEYOND, [], ["a"], ["", ""]])
+def test_lines_give_what_one_by_one_gives(words):
+    assert normalize_lines(words) == [normalize(w) for w in words]
+    assert fold_lines(words) == [fold(w) for w in words]
+    normal = [normalize(w) for w in words]
+    assert fold_lines(normal, normalized=True) == [fold(w, normalized=True) for w in normal]
+
+
+def test_a_line_with_a_newline_takes_the_slow_way_with_the_same_answer():
+    words = ["Hà\nNội", "hoà"]
+    assert normalize_lines(words) == [normalize(w) for w in words]
+    assert fold_lines(words) == [fold(w) for w in words]
