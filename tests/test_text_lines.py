@@ -28,3 +28,19 @@ def test_a_line_with_a_newline_takes_the_slow_way_with_the_same_answer():
     words = ["Hà\nNội", "hoà"]
     assert normalize_lines(words) == [normalize(w) for w in words]
     assert fold_lines(words) == [fold(w) for w in words]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thuỷ thủ hoà giải, toả sáng", "Thủy thủ hòa giải, tỏa sáng"),
+        ("Hà Nội,  mưa\u00a0to", "Hà Nội, mưa to"),
+        ("tỏa\u2003sáng\tnhé", "tỏa sáng nhé"),
+        ("ho\u0300a\u200bbình", "hòa bình"),
+    ],
+)
+def test_normalize_answers_the_same_the_second_time(text, expected):
+    # The second call finds the text's pieces remembered as canonical or not.
+    assert normalize(text) == expected
+    assert normalize(text) == expected
+    assert normalize(f"{text} {text}") == f"{expected} {expected}"
