@@ -167,6 +167,9 @@ def main() -> int:
     print(
         f"CPU: {cpu:.1f} s total (workers + scheduler + fixture web) -> {cpu / processed * 1000:.1f} ms/article"
     )
+    workers_cpu = cpu_children.ru_utime + cpu_children.ru_stime
+    print(f"  of which worker processes {workers_cpu / processed * 1000:.1f} ms/article, this "
+          f"process (scheduler, fixture web, sampling) {(cpu - workers_cpu) / processed * 1000:.1f}")  # fmt: skip
     cores = os.cpu_count() or 1
     load = os.getloadavg()[1]
     print(f"machine: {cores} cores, load average (5 min) {load:.1f}; CPU-bound ceiling with "

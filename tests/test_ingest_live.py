@@ -71,6 +71,46 @@ def test_it_follows_three_outlets_into_the_database(live, web):
     assert not Article.objects.filter(story__isnull=True).exists()
 
 
+def test_the_charset_of_the_response_header_reaches_the_extractor(live, web, monkeypatch):
+    import vnnews.extract
+
+    real, declared = vnnews.extract.extract, []
+
+    def spy(page, url=None, options=None):
+        declared.append(options.declared_encoding if options else None)
+        return real(page, url=url, options=options)
+
+    monkeypatch.setattr(vnnews.extract, "extract", spy)
+    outlet = web.outlets[2]  # serves "text/html; charset=windows-1258"
+    register(outlet)
+    crawl()
+    assert declared == ["windows-1258"] * len(outlet.articles)
+    assert all("Bài số" in a.title for a in Article.objects.all())
+
+
+def test_a_stored_article_bumps_the_content_version_once_and_saves_bump_it_again(
+    live, web, monkeypatch
+):
+    from vnnews.api import content_version
+    from vnnews.news.models import Story
+    from vnnews.news.sections import load_sections
+
+    outlet = web.outlets[0]
+    register(outlet)
+    load_sections()  # seeding the sections bumps the version once per section, once ever
+    bumps = []
+    real = content_version.bump
+    monkeypatch.setattr(content_version, "bump", lambda: bumps.append(1) or real())
+    crawl()
+    assert Article.objects.count() == len(outlet.articles)
+    # The store's save is muted; the story step bumps once for the article.
+    assert len(bumps) == len(outlet.articles)
+    bumps.clear()
+    Story.objects.create(title="x")
+    Article.objects.first().save()  # the receivers are connected again after the tasks
+    assert len(bumps) == 2
+
+
 def test_a_second_poll_fetches_only_what_is_new(live, web):
     outlet = web.outlets[0]
     feed = register(outlet)
@@ -234,9 +274,10 @@ def test_the_feed_section_fills_in_when_the_page_has_none(live):
     article = Article.objects.create(
         url="https://tin.example/a-12345.html", source=source, title="A", content_hash="x"
     )
-    ingest_live._section_from_feed(article.pk, "Kinh tế", article.url, source)
+    assert ingest_live._section_from_feed(article, "Kinh tế", source)
     article.refresh_from_db()
     assert article.section.slug == "kinh-doanh"
+    assert not ingest_live._section_from_feed(article, "Thể thao", source)  # it has one now
 
 
 @pytest.mark.slow

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from vnnews.feeds import Entry, FeedError, FeedResult, parse_document
@@ -359,17 +362,19 @@ def fetch_article(
         log.warning("source=%s url=%s event=fetch_failed reason=%s", source.domain, url, exc.reason)
         return {"url": url, "error": str(exc)}
     record_success(source)
-    record = ingest_page(
-        result.url,
-        result.body,
-        headers=result.headers,
-        fetched_at=result.fetched_at,
-        source=source,
-        batch=batch,
-        origin=origin,
-        item_key=url,
-    )
-    _after_store(record, section, result.url, source)
+    with _article_saves_without_version_bump():
+        record = ingest_page(
+            result.url,
+            result.body,
+            headers=result.headers,
+            fetched_at=result.fetched_at,
+            declared_encoding=result.charset,
+            source=source,
+            batch=batch,
+            origin=origin,
+            item_key=url,
+        )
+    _after_store(record, section, result.url, source)  # bumps the content version once
     log.info(
         "source=%s url=%s event=article_%s stage=%s",
         source.domain, url, record.outcome, record.stage or "-",
@@ -385,34 +390,71 @@ def _finished_earlier(origin: str, url: str, since: datetime) -> ImportRecord | 
     return records.filter(created_at__gte=since).first()
 
 
+# The dispatch_uid vnnews.api.content_version.connect() gives its Article post_save receiver.
+_ARTICLE_VERSION_UID = "vnnews.content-version.Article.save"
+
+
+@contextmanager
+def _article_saves_without_version_bump() -> Iterator[None]:
+    """The store's Article save without its content-version bump (a file rename in the shared
+    cache, made inside the store's transaction, i.e. while holding SQLite's write lock): the
+    steps after the store bump it once for the article (_after_store). The receiver is
+    process-wide; a db_worker process runs one task at a time, so no other save misses it."""
+    muted = post_save.disconnect(sender=Article, dispatch_uid=_ARTICLE_VERSION_UID)
+    try:
+        yield
+    finally:
+        if muted:
+            from vnnews.api import content_version
+
+            content_version.connect()
+
+
 def _after_store(record: ImportRecord, section: str, url: str, source: Source) -> None:
-    """The steps after the store's transaction; each is safe to run again on a resumed task."""
-    if section and record.article_id:
-        _section_from_feed(record.article_id, section, url, source)
-    if record.article_id and record.outcome in {"created", "updated"}:
-        _assign_story(record.article_id, url, source)
+    """The steps after the store's transaction; each is safe to run again on a resumed task.
+    They work on the record's own Article (the instance the store saved) instead of reading
+    the row again, and bump the content version once when the article changed."""
+    from vnnews.news.stories_sync import bump_content_version
+
+    if not record.article_id:
+        return
+    article = record.article
+    article.source = source
+    mapped = bool(section) and _section_from_feed(article, section, source)
+    if record.outcome in {"created", "updated"}:
+        _assign_story(article, url, source, reindex=mapped)  # bumps the version itself
+    elif mapped:
+        from vnnews.news.search import index_article
+
+        index_article(article)  # the section is part of the search index entry
+        bump_content_version()
 
 
-def _assign_story(article_id: int, url: str, source: Source) -> None:
+def _assign_story(article: Article, url: str, source: Source, reindex: bool = False) -> None:
     """Near-duplicate and story layers (design rule 7) for a freshly stored article. A failure
     here leaves the article stored and shown, only not grouped: it is logged, not raised."""
-    from vnnews.news.stories_sync import assign_story
+    from vnnews.news.stories_sync import assign_story, bump_content_version
 
     try:
-        assign_story(Article.objects.select_related("source").get(pk=article_id))
+        assign_story(article, reindex=reindex)
     except Exception:
         log.exception("source=%s url=%s stage=stories event=assign_failed", source.domain, url)
+        bump_content_version()  # the article itself is new or changed
 
 
-def _section_from_feed(article_id: int, section: str, url: str, source: Source) -> None:
+def _section_from_feed(article: Article, section: str, source: Source) -> bool:
     """The page did not say its section but the feed did (a section feed, or an RSS category):
-    map the outlet's name onto ours."""
+    map the outlet's name onto ours. True when the article got a section this way."""
     from vnnews.news.sections import resolve_section
 
-    if Article.objects.filter(pk=article_id, section__isnull=True).exists():
-        mapped = resolve_section([section], "", source)
-        if mapped is not None:
-            Article.objects.filter(pk=article_id, section__isnull=True).update(section=mapped)
+    if article.section_id is not None:
+        return False
+    mapped = resolve_section([section], "", source)
+    if mapped is None:
+        return False
+    updated = Article.objects.filter(pk=article.pk, section__isnull=True).update(section=mapped)
+    article.section = mapped
+    return bool(updated)
 
 
 def _retry_article(

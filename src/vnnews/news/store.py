@@ -489,14 +489,17 @@ class ArchivedPage:
         return cls(sha256=hashlib.sha256(body).hexdigest(), record=record, fetched_at=fetched_at)
 
 
-def run_extractor(body: bytes, url: str) -> Extracted:
-    """The current extraction engine on raw bytes; ItemFailed('extract', reason) on any failure."""
+def run_extractor(body: bytes, url: str, declared_encoding: str | None = None) -> Extracted:
+    """The current extraction engine on raw bytes; ItemFailed('extract', reason) on any failure.
+    `declared_encoding`: the charset of the HTTP Content-Type header, if the page came with one."""
     try:
-        from vnnews.extract import extract
+        from vnnews.extract import ExtractOptions, extract
     except ImportError as exc:
         raise ItemFailed("extract", f"chưa có bộ trích xuất: {exc}") from None
+    options = ExtractOptions(declared_encoding=declared_encoding) if declared_encoding else None
     try:
-        article = extract(body, url=url if url.startswith(("http://", "https://")) else None)
+        web_url = url if url.startswith(("http://", "https://")) else None
+        article = extract(body, url=web_url, options=options)
     except ValueError as exc:  # ExtractionError and its kinds
         raise ItemFailed("extract", f"{type(exc).__name__}: {exc}") from None
     except Exception as exc:  # an engine bug must not stop a batch
@@ -521,8 +524,10 @@ def ingest_page(
     fresh: bool = False,
     defer: list | None = None,
     prepared: Prepared | None = None,
+    declared_encoding: str | None = None,
 ) -> ImportRecord:
     """Archive, extract and store one fetched or imported page. Never raises for a bad page.
+    `declared_encoding`: the charset the HTTP response declared (FetchResult.charset).
     `prepared`: the page already extracted and prepared (`prepare(run_extractor(body, url))`,
     or a Prepared with stage "extract" saying why not), by an import worker."""
     item_key = item_key or url
@@ -551,7 +556,7 @@ def ingest_page(
     article = None
     if prepared is None:
         try:
-            article = run_extractor(body, url)
+            article = run_extractor(body, url, declared_encoding)
         except ItemFailed as exc:
             return failed_record(**common, stage=exc.stage, reason=exc.reason)
     elif prepared.stage == "extract":

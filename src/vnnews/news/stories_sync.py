@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,6 +29,11 @@ from vnnews.stories.clustering import (
 )
 from vnnews.stories.near_duplicates import DEFAULT_OPTIONS, find_near_duplicate, simhash
 from vnnews.stories.vectors import TfidfModel, Vector, cosine, features, truncate
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: assignments are not serialised on SQLite
+    fcntl = None
 
 log = logging.getLogger("vnnews.stories")
 
@@ -77,7 +85,9 @@ def _near_duplicate_of(article: Article, fingerprint: int) -> Article | None:
         .values_list("pk", "simhash")
     )
     match = find_near_duplicate(fingerprint, rows, DEFAULT_OPTIONS)
-    return Article.objects.filter(pk=match).first() if match is not None else None
+    if match is None:
+        return None
+    return Article.objects.select_related("story").filter(pk=match).first()
 
 
 def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[int, int, Counter]]:
@@ -107,8 +117,56 @@ def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[i
     for pk, story_id, changed in rows:
         counts = _COUNTS_CACHE.get((pk, changed))
         if counts is not None:
-            out.append((pk, story_id, counts))
+            out.append((pk, story_id, counts, changed))
     return out
+
+
+class _Frequencies:
+    """Document frequencies of the current candidate set, updated by difference: from one
+    article to the next the candidates are nearly the same, and counting every feature of 1,500
+    articles again (what TfidfModel.fit does) was most of the cost of choosing a story. The
+    counts are integers, so the result is exactly fit()'s."""
+
+    def __init__(self) -> None:
+        self.members: dict[tuple[int, datetime | None], Counter[str]] = {}
+        self.df: Counter[str] = Counter()
+
+    def update(self, candidates: list[tuple[int, int, Counter, datetime | None]]) -> Counter:
+        wanted = {(pk, changed): counts for pk, _, counts, changed in candidates}
+        for key in [k for k in self.members if k not in wanted]:
+            self.add(self.members.pop(key), -1)
+        for key, counts in wanted.items():
+            if key not in self.members:
+                self.members[key] = counts
+                self.add(counts, 1)
+        return self.df
+
+    def add(self, counts: Counter[str], step: int) -> None:
+        df = self.df
+        for feature in counts:
+            value = df.get(feature, 0) + step
+            if value:
+                df[feature] = value
+            else:
+                del df[feature]
+
+
+_FREQUENCIES = _Frequencies()
+
+
+@contextmanager
+def _model(candidates: list, own: Counter[str], options: ClusterOptions) -> Iterator[TfidfModel]:
+    """TfidfModel(options.vector).fit([*candidate counts, own]), from the running frequencies
+    (the article's own features are counted in for the duration of the block)."""
+    df = _FREQUENCIES.update(candidates)
+    _FREQUENCIES.add(own, 1)
+    try:
+        model = TfidfModel(options.vector)
+        model.df = df
+        model.n_docs = len(candidates) + 1
+        yield model
+    finally:
+        _FREQUENCIES.add(own, -1)
 
 
 def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
@@ -122,16 +180,16 @@ def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
     if not candidates:
         return None
     own = _story_counts(article, options)
-    model = TfidfModel(options.vector).fit([*(c for _, _, c in candidates), own])
-    vector = truncate(model.vector(own), options.max_features)
-    touched = {story_id for _, story_id, counts in candidates if any(f in counts for f in vector)}
     totals: dict[int, Vector] = {}
-    for _, story_id, counts in candidates:
-        if story_id not in touched:
-            continue
-        total = totals.setdefault(story_id, {})
-        for f, w in truncate(model.vector(counts), options.max_features).items():
-            total[f] = total.get(f, 0.0) + w
+    with _model(candidates, own, options) as model:
+        vector = truncate(model.vector(own), options.max_features)
+        touched = {sid for _, sid, counts, _ in candidates if any(f in counts for f in vector)}
+        for _, story_id, counts, _ in candidates:
+            if story_id not in touched:
+                continue
+            total = totals.setdefault(story_id, {})
+            for f, w in truncate(model.vector(counts), options.max_features).items():
+                total[f] = total.get(f, 0.0) + w
     best_id, best_sim = None, 0.0
     for story_id, total in totals.items():
         norm = sum(w * w for w in total.values()) ** 0.5
@@ -143,41 +201,80 @@ def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
     return Story.objects.filter(pk=best_id).first()
 
 
-def assign_story(article: Article, options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) -> Article:
-    """Set `article.simhash`, `duplicate_of` (a near-identical earlier copy, or None) and
-    `story` (joined or newly created), save those fields and return the article.
+# Any fixed 64-bit number: the PostgreSQL advisory lock that serialises story assignment.
+_PG_LOCK_KEY = 0x766E6E6577730001
 
-    A near duplicate joins its original's story. Safe to call again after an update: the article
-    is re-fingerprinted and may move to another story (the old story's size is decremented).
-    """
+
+@contextmanager
+def _one_assignment_at_a_time() -> Iterator[None]:
+    """Worker processes assign stories one after another, each seeing the ones before it: two
+    articles of a new event arriving together must not both start a story. The choice is made
+    outside the write transaction (on SQLite that transaction locks the whole database, and
+    comparing with 1,500 candidates inside it kept every other worker waiting), so this lock, not
+    the database's, keeps them in order: a file lock beside the SQLite file, an advisory lock on
+    PostgreSQL. Inside a caller's transaction (tests, a single-process import) nothing is taken."""
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.in_atomic_block:
+        yield
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_PG_LOCK_KEY])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_LOCK_KEY])
+    elif connection.vendor == "sqlite" and fcntl and name and "memory" not in name:
+        with open(name + ".stories-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    else:
+        yield
+
+
+@dataclass
+class _Choice:
+    fingerprint: int
+    original: Article | None  # the near-identical earlier copy
+    story: Story | None  # the story to join; None: start one
+
+
+def _choose(article: Article, options: ClusterOptions) -> _Choice:
+    """What assign_story will write; reads only."""
     fingerprint = simhash(fingerprint_text(article))
     original = _near_duplicate_of(article, fingerprint) if fingerprint else None
     if original is not None and original.duplicate_of_id == article.pk:
         original = None  # never make two articles copies of each other
+    story = original.story if original is not None else _choose_story(article, options)
+    return _Choice(fingerprint, original, story)
+
+
+def _new_story(**fields) -> Story:
+    # bulk_create skips post_save: the content version is bumped once per assignment instead.
+    return Story.objects.bulk_create([Story(**fields)])[0]
+
+
+def _write(article: Article, choice: _Choice) -> Story:
+    original, story = choice.original, choice.story
+    old_story_id = article.story_id
     with transaction.atomic():
-        old_story_id = article.story_id
-        story = None
-        if original is not None:
-            story = original.story
-            if story is None:
-                story = Story.objects.create(title=original.title)
-                Article.objects.filter(pk=original.pk).update(story=story)
-                original.story = story
-        else:
-            story = _choose_story(article, options)
-            if story is None:
-                story = Story.objects.create(
-                    title=article.title,
-                    created_at=_when(article),
-                    updated_at=_when(article),
-                    size=0,
-                )
-        article.simhash = fingerprint
+        if original is not None and story is None:
+            story = _new_story(title=original.title)
+            Article.objects.filter(pk=original.pk).update(story=story)
+            original.story = story
+        elif story is None:
+            story = _new_story(
+                title=article.title, created_at=_when(article), updated_at=_when(article), size=0
+            )
+        article.simhash = choice.fingerprint
         article.duplicate_of = original
         article.story = story
-        # save(), not update(): the post_save signal keeps the search index (which leaves
-        # duplicates out) and the page-cache version in step.
-        article.save(update_fields=["simhash", "duplicate_of", "story"])
+        Article.objects.filter(pk=article.pk).update(
+            simhash=choice.fingerprint, duplicate_of=original, story=story
+        )
         if old_story_id != story.pk:
             if old_story_id:
                 Story.objects.filter(pk=old_story_id, size__gt=0).update(size=F("size") - 1)
@@ -185,12 +282,48 @@ def assign_story(article: Article, options: ClusterOptions = DEFAULT_CLUSTER_OPT
             Story.objects.filter(pk=story.pk).update(size=F("size") + 1)
         latest = _when(article)
         Story.objects.filter(pk=story.pk, updated_at__lt=latest).update(updated_at=latest)
+    return story
+
+
+def bump_content_version() -> None:
+    """Readers' cached pages are keyed by the content version (vnnews.api.content_version): one
+    bump shows a changed article. Called after the transaction, when readers can see it."""
+    from django.apps import apps
+
+    if apps.is_installed("vnnews.api"):
+        from vnnews.api import content_version
+
+        content_version.bump()
+
+
+def assign_story(
+    article: Article, options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS, *, reindex: bool = False
+) -> Article:
+    """Set `article.simhash`, `duplicate_of` (a near-identical earlier copy, or None) and
+    `story` (joined or newly created), write those fields and return the article.
+
+    A near duplicate joins its original's story. Safe to call again after an update: the article
+    is re-fingerprinted and may move to another story (the old story's size is decremented).
+
+    The fields are written with update(), not save(): the search index (which leaves duplicates
+    out) is refreshed only when the article became or stopped being a copy, or when the caller
+    says it changed another indexed field the same way (`reindex`); the content version is bumped
+    once. A save() re-indexed the whole text and bumped the version twice per article.
+    """
+    was_copy = article.duplicate_of_id is not None
+    with _one_assignment_at_a_time():
+        story = _write(article, _choose(article, options))
+    if reindex or was_copy != (article.duplicate_of_id is not None):
+        from vnnews.news.search import index_article
+
+        index_article(article)
+    bump_content_version()
     log.info(
         "story assigned source=%s url=%s story=%s duplicate_of=%s",
         getattr(article.source, "domain", ""),
         article.url,
         story.pk,
-        original.pk if original else "",
+        article.duplicate_of_id or "",
     )
     return article
 

@@ -69,18 +69,14 @@ def simhash(text: str, options: SimHashOptions = DEFAULT_OPTIONS) -> int:
     features = shingles(words(text), options.shingle)
     if not features:
         return 0
-    counts = [0] * 64
-    for feature in features:
-        h = _hash64(feature)
-        for bit in range(64):
-            if h >> bit & 1:
-                counts[bit] += 1
-            else:
-                counts[bit] -= 1
+    # Bit b is set when more shingle hashes have it set than not. Counted per column of the
+    # hashes written in binary (column 0 is bit 63): str.count runs in C, where a Python loop
+    # over 64 bits per shingle cost ~2 ms an article.
+    rows = [format(_hash64(feature), "064b") for feature in features]
+    half = len(rows)
     value = 0
-    for bit in range(64):
-        if counts[bit] > 0:
-            value |= 1 << bit
+    for column in zip(*rows, strict=True):
+        value = value << 1 | (2 * column.count("1") > half)
     return to_signed(value)
 
 

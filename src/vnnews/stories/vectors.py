@@ -156,25 +156,37 @@ class TfidfModel:
         self.options = options
         self.df: Counter[str] = Counter()
         self.n_docs = 0
+        # idf per feature, computed once: vectors of a thousand documents share most features.
+        # Cleared by fit(); whoever changes df or n_docs by hand must clear it too.
+        self.idf_memo: dict[str, float] = {}
 
     def fit(self, counts: Iterable[Counter[str]]) -> TfidfModel:
         for c in counts:
             self.df.update(c.keys())
             self.n_docs += 1
+        self.idf_memo.clear()
         return self
 
     def idf(self, feature: str) -> float:
         # Smoothed IDF (as in scikit-learn): a feature unseen in the collection gets the highest
         # weight rather than a division by zero.
-        return math.log((1 + self.n_docs) / (1 + self.df.get(feature, 0))) + 1.0
+        value = self.idf_memo.get(feature)
+        if value is None:
+            seen = self.df.get(feature, 0)
+            value = math.log((1 + self.n_docs) / (1 + seen)) + 1.0
+            if seen:  # the memo stays within the fitted vocabulary, whatever is asked later
+                self.idf_memo[feature] = value
+        return value
 
     def vector(self, counts: Counter[str]) -> Vector:
         out: Vector = {}
+        min_df, sublinear = self.options.min_df, self.options.sublinear_tf
+        memo, idf, log = self.idf_memo, self.idf, math.log
         for f, tf in counts.items():
-            if self.options.min_df > 1 and self.df.get(f, 0) < self.options.min_df:
+            if min_df > 1 and self.df.get(f, 0) < min_df:
                 continue
-            weight = 1.0 + math.log(tf) if self.options.sublinear_tf else float(tf)
-            out[f] = weight * self.idf(f)
+            weight = 1.0 + log(tf) if sublinear else float(tf)
+            out[f] = weight * (memo.get(f) or idf(f))
         return _normalise(out)
 
 
