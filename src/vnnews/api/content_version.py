@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -54,6 +55,38 @@ def bump() -> int:
 def forget() -> None:
     """Drop this thread's memo (tests that clear the cache)."""
     _memo.until = 0.0
+
+
+_KEPT_LIMIT = 2000  # entries; all dropped at once beyond that (a new version a minute or so)
+_kept: dict[str, tuple[float, object]] = {}
+_kept_lock = threading.Lock()
+
+
+def kept[T](name: str, seconds: float, compute: Callable[[], T]) -> T:
+    """`compute()`'s answer, kept in this process for `seconds` under the current version, so
+    a save anywhere makes the next call compute it again.
+
+    A plain dict rather than a Django cache: those pickle every value, and unpickling the ~90
+    Article rows of an article page's side boxes cost more than a millisecond a page. Values
+    are shared between threads, so callers only read them.
+    """
+    key = f"{current()}:{name}"
+    now = time.monotonic()
+    entry = _kept.get(key)
+    if entry is not None and entry[0] > now:
+        return entry[1]  # type: ignore[return-value]
+    found = compute()
+    with _kept_lock:
+        if len(_kept) >= _KEPT_LIMIT:
+            _kept.clear()
+        _kept[key] = (now + seconds, found)
+    return found
+
+
+def forget_kept() -> None:
+    """Drop every kept answer (tests)."""
+    with _kept_lock:
+        _kept.clear()
 
 
 def _changed(sender, raw=False, **kwargs) -> None:

@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from vnnews.api import content_version
 from vnnews.api.links import article_path, section_path, source_path
 from vnnews.news.models import Article, Section, Source
 
@@ -47,6 +48,15 @@ class _VietnameseRss(_WrittenAtOnce, Rss201rev2Feed):
         handler.addQuickElement("generator", SITE_NAME)
 
 
+FEED_SECONDS = 300
+
+
+def _newest(name: str, queryset) -> list[Article]:
+    """A feed's items, the same for every reader: kept per process under the content version
+    (a saved article changes it), so a feed polled by many readers costs one query."""
+    return content_version.kept(f"feed:{name}", FEED_SECONDS, lambda: list(queryset[:ITEMS]))
+
+
 def _articles():
     return (
         Article.objects.filter(duplicate_of__isnull=True)
@@ -66,7 +76,7 @@ class LatestArticlesFeed(Feed):
         return "/"
 
     def items(self, obj=None):
-        return _articles()[:ITEMS]
+        return _newest("site", _articles())
 
     def item_title(self, item: Article) -> str:
         return xml_text(item.title)
@@ -116,7 +126,7 @@ class SectionFeed(LatestArticlesFeed):
         return section_path(obj)
 
     def items(self, obj: Section):
-        return _articles().filter(section=obj)[:ITEMS]
+        return _newest(f"section:{obj.pk}", _articles().filter(section=obj))
 
 
 class SectionAtom(SectionFeed):
@@ -140,7 +150,7 @@ class SourceFeed(LatestArticlesFeed):
         return source_path(obj)
 
     def items(self, obj: Source):
-        return _articles().filter(source=obj)[:ITEMS]
+        return _newest(f"source:{obj.pk}", _articles().filter(source=obj))
 
 
 class SourceAtom(SourceFeed):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -28,35 +26,15 @@ MOST_VIEWED_SECONDS = 30
 _SPARE = 8
 
 
-_BOX_LIMIT = 2000  # entries; all dropped at once beyond that (a new content version a minute)
-_boxes: dict[str, tuple[float, object]] = {}
-_boxes_lock = threading.Lock()
-
-
 def boxed[T](name: str, seconds: int, compute: Callable[[], T]) -> T:
-    """`compute()`'s answer, kept in this process for `seconds` under the content version.
-
-    A plain dict rather than a Django cache: those pickle every value, and unpickling the ~90
-    Article rows of an article page's boxes cost more than a millisecond a page. The values are
-    shared between threads, so callers only read them.
-    """
-    key = f"{content_version.current()}:{name}"
-    now = time.monotonic()
-    entry = _boxes.get(key)
-    if entry is not None and entry[0] > now:
-        return entry[1]  # type: ignore[return-value]
-    found = compute()
-    with _boxes_lock:
-        if len(_boxes) >= _BOX_LIMIT:
-            _boxes.clear()
-        _boxes[key] = (now + seconds, found)
-    return found
+    """`compute()`'s answer, kept in this process for `seconds` under the content version
+    (vnnews.api.content_version.kept: a plain dict, no pickling; callers only read it)."""
+    return content_version.kept(f"reader:{name}", seconds, compute)
 
 
 def forget_boxes() -> None:
     """Drop every kept box (tests)."""
-    with _boxes_lock:
-        _boxes.clear()
+    content_version.forget_kept()
 
 
 def sections() -> list[Section]:
