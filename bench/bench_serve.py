@@ -240,17 +240,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, workers: int, threads: int, cached: bool):
-    env = {
-        **os.environ,
-        "VNNEWS_DATA_DIR": str(data_dir),
-        "VNNEWS_PAGE_CACHE_SECONDS": "300" if cached else "0",
-        "VNNEWS_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
-    }
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "vnnews.site.wsgi:application",
+def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
+    """gunicorn (what `vnnews serve` runs) or granian (Rust HTTP, the same WSGI application)."""
+    app = "vnnews.site.wsgi:application"
+    if server == "granian":
+        return [
+            str(VENV_BIN / "granian"), "--interface", "wsgi",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--blocking-threads", str(threads),
+            "--log-level", "warning", app,
+        ]  # fmt: skip
+    return [
+        str(VENV_BIN / "gunicorn"), app,
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers),
         "--worker-class", "gthread",
@@ -258,18 +259,31 @@ def start_server(data_dir: Path, port: int, workers: int, threads: int, cached: 
         "--keep-alive", "30",
         "--log-level", "warning",
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
+
+
+def start_server(
+    data_dir: Path, port: int, workers: int, threads: int, cached: bool, server: str = "gunicorn"
+):
+    env = {
+        **os.environ,
+        "VNNEWS_DATA_DIR": str(data_dir),
+        "VNNEWS_PAGE_CACHE_SECONDS": "300" if cached else "0",
+        "VNNEWS_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
+    }
+    command = server_command(server, port, workers, threads)
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2):
-                return server
+                return process
         except OSError:
-            if server.poll() is not None:
-                raise SystemExit("gunicorn exited during start-up") from None
+            if process.poll() is not None:
+                raise SystemExit(f"{server} exited during start-up") from None
             time.sleep(0.3)
-    stop_server(server)
-    raise SystemExit("gunicorn did not answer within 60 s")
+    stop_server(process)
+    raise SystemExit(f"{server} did not answer within 60 s")
 
 
 def server_cpu(server: subprocess.Popen) -> float:
@@ -426,6 +440,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="WSGI server (granian: pip install granian; `vnnews serve` runs gunicorn)",
+    )
     parser.add_argument("--hot", type=int, default=1000, help="distinct articles, uncached")
     parser.add_argument(
         "--hot-cached", type=int, default=200, help="distinct articles, cached (most read)"
@@ -452,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         alone = max(5.0, args.duration / 3)
         print(
-            f"server: gunicorn, {args.workers} workers x {args.threads} threads (gthread), "
+            f"server: {args.server}, {args.workers} workers x {args.threads} threads, "
             f"SQLite; load: {args.concurrency} keep-alive connections, {args.warmup:.0f} s "
             f"warm-up then {args.duration:.0f} s of the mix {MIX}, then {alone:.0f} s of article "
             f"pages only; distinct articles: {args.hot_cached} cached (each URL fetched "
@@ -469,7 +489,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.only and args.only != name:
                 continue
             port = free_port()
-            server = start_server(data_dir, port, args.workers, args.threads, cached)
+            server = start_server(
+                data_dir, port, args.workers, args.threads, cached, server=args.server
+            )
             plan = plans[name]
             try:
                 if cached:
