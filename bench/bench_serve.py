@@ -23,6 +23,10 @@ Which figure answers which target (issue 4, on a 2-core machine):
   those latencies measure the queue (50 / throughput), not search. bench_search.py measures the
   search query itself (p95 over 20,000 articles, no cache).
 - "zero errors": every run.
+"Uncached" means the page cache is off (VNNEWS_PAGE_CACHE_SECONDS=0): every response is built by
+its view. What many pages share stays kept per process under the content version, as in
+production (side boxes, list teasers, a list's first page, feed items, search answers, related
+lists); the article itself (a distinct one for each request, of --hot) is read and rendered.
 The load generator runs on the same cores as the server, so the req/s are a lower bound.
 
 Articles are synthetic but realistic: titles, sapos and sentences of the Dân trí corpus
