@@ -116,7 +116,7 @@ def search(
     return results
 
 
-_ROWS_LIMIT = 2000  # kept pages of rows; all dropped at once beyond that
+_ROWS_LIMIT = 500  # kept pages of rows (20 rows each, ~2 KB a row); all dropped beyond that
 _rows: dict[tuple, tuple[float, list]] = {}
 _rows_lock = threading.Lock()
 
