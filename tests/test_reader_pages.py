@@ -270,3 +270,58 @@ def test_views_are_gathered_in_memory_and_written_in_one_batch(monkeypatch, site
     assert view_counter.flush() == 3
     assert view_counter.flush() == 0
     assert ArticleViewHour.objects.get(article=seed).count == 3
+
+
+# --- what pages share is kept per process under the content version -----------------------------
+
+
+def test_an_edited_article_shows_at_once_in_lists_kept_per_process(client, site):
+    item = site["sport_items"][1]
+    for url in ["/", reverse("reader:section", args=["the-thao"])]:
+        page(client, url)  # the list and its teasers are now kept
+    item.title = "Tiêu đề đã sửa của bài thể thao"
+    item.save()  # a save changes the content version
+    for url in ["/", reverse("reader:section", args=["the-thao"])]:
+        _, doc = page(client, url)
+        assert item.title in texts(doc, '//ol[@class="items"]//h3'), url
+
+
+def test_an_article_page_reads_only_its_article_once_the_shared_boxes_are_kept(
+    client, site, django_assert_max_num_queries
+):
+    a, b, _ = site["sport_items"]
+    page(client, article_path(a), HTTP_USER_AGENT="Googlebot")  # boxes, outlets and sections
+    # The next article: its own row; related rows come with the similarity index, "Tin khác",
+    # "Nên xem", outlets and sections from what the first page kept.
+    with django_assert_max_num_queries(2):
+        _, doc = page(client, article_path(b), HTTP_USER_AGENT="Googlebot")
+    assert texts(doc, "//h1") == [b.title]
+    assert doc.xpath('//p[@class="origin"]/a[.="VnExpress"]')
+
+
+def test_a_repeated_search_page_needs_no_query_until_content_changes(
+    client, site, django_assert_num_queries
+):
+    url = reverse("reader:search") + "?q=the+thao"
+    first, _ = page(client, url)
+    with django_assert_num_queries(0):
+        again, _ = page(client, url)
+    assert again.content == first.content
+    make_article("Thể thao cuối tuần", section=site["sport"])  # a save: the next search looks again
+    _, doc = page(client, url)
+    assert "Thể thao cuối tuần" in texts(doc, '//ol[@class="items"]//h3')
+
+
+def test_views_of_an_article_deleted_before_the_flush_are_dropped_alone(monkeypatch, site):
+    kept, gone = site["sport_items"][:2]
+    monkeypatch.setattr(view_counter, "FLUSH_SECONDS", 3600.0)
+    monkeypatch.setattr(view_counter, "_last_flush", __import__("time").monotonic())
+    view_counter.record_view(kept.pk)
+    view_counter.record_view(gone.pk)
+    view_counter.record_view(kept.pk)
+    gone.delete()
+    view_counter.flush()
+    assert ArticleViewHour.objects.get(article=kept).count == 2
+    assert not ArticleViewHour.objects.filter(article_id=gone.pk).exists()
+    kept.refresh_from_db()
+    assert kept.view_count == 2
