@@ -59,12 +59,13 @@ def test_document_keys_are_the_query_sides_keys(text):
 
 
 def test_a_full_word_table_starts_again_with_the_same_keys(monkeypatch):
-    monkeypatch.setattr(terms, "_WORD_KEYS", {})
+    monkeypatch.setattr(terms, "_FOLDED", {})
+    monkeypatch.setattr(terms, "_EXACT", {})
     monkeypatch.setattr(terms, "_WORD_KEYS_MAX", 3)
     document_for(article(TEXTS[0], "", TEXTS[1]))  # more than 3 words: the table is full
     item = article("Đà Nẵng", "", TEXTS[2])
     document = document_for(item)  # a new word: the table starts again with this text's words
-    assert set(terms._WORD_KEYS) == set(f"Đà Nẵng {TEXTS[2]}".split())
+    assert set(terms._FOLDED) == set(terms._EXACT) == set(f"Đà Nẵng {TEXTS[2]}".split())
     assert {name: getattr(document, name) for name in reference(item)} == reference(item)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
-from operator import itemgetter
+from operator import concat
 
 from vnnews.text import fold, normalize
 from vnnews.text.normalize import fold_lines, normalize_lines
@@ -111,46 +111,36 @@ def epoch_us(value: datetime | None) -> int:
     return int(value.timestamp() * 1_000_000) if value else 0
 
 
-# Indexing an article looks each of its words up once in one table, through map() (C speed);
-# a per-word Python call (as in exact_key/folded_key) costs more than the lookups themselves.
-# raw word -> (fold(word), its exact key, the tokens of its folded form), the same values the
-# query-side functions give for that word.
-_WORD_KEYS: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+# Indexing an article looks each of its words up in tables, through map() (C speed); a
+# per-word Python call (as in exact_key/folded_key) costs more than the lookups themselves.
+# raw word -> fold(word); -> its exact key: the same values the query-side functions give for
+# that word. Both always hold the same words.
+_FOLDED: dict[str, str] = {}
+_EXACT: dict[str, str] = {}
 _WORD_KEYS_MAX = 200_000
 
 
-def _lines_keys(lines: list[list[str]]) -> list[list[tuple[str, str, tuple[str, ...]]]]:
-    """The table entries of each line's words; the words not in the table yet are learnt all
-    together (one normalize and one fold call for the whole text, see _learn)."""
-    keys = [list(map(_WORD_KEYS.get, words)) for words in lines]
-    unknown = [i for i, line in enumerate(keys) if None in line]
-    if unknown:
-        missing = {w for i in unknown for w, k in zip(lines[i], keys[i], strict=True) if k is None}
-        if len(_WORD_KEYS) > _WORD_KEYS_MAX:
-            _WORD_KEYS.clear()  # bounded memory; then every word of the text is missing
-            missing, unknown = set(chain.from_iterable(lines)), range(len(lines))
-        _learn(list(missing))
-        for i in unknown:
-            keys[i] = list(map(_WORD_KEYS.__getitem__, lines[i]))
-    return keys
+def _learn(words: set[str]) -> None:
+    """Table entries for the new ones of `words` (all of a text's words), in one normalize and
+    one fold call (text.normalize_lines and fold_lines): the same as _exact_word and
+    _folded_word give, word by word. Afterwards every one of `words` is in the tables."""
+    new = words.difference(_FOLDED)
+    if len(_FOLDED) + len(new) > _WORD_KEYS_MAX:
+        # Bounded memory: start again, with all of this text's words.
+        _FOLDED.clear()
+        _EXACT.clear()
+        new = words
+    new = list(new)
+    normal = normalize_lines(new)
+    for word, exact, folded in zip(new, normal, fold_lines(normal, normalized=True), strict=True):
+        _FOLDED[word] = folded
+        _EXACT[word] = exact.lower()
 
 
-def _learn(words: list[str]) -> None:
-    """Table entries for new words, all in one normalize and one fold call (text.normalize_lines
-    and fold_lines): the same as _exact_word and _folded_word give, word by word."""
-    normal = normalize_lines(words)
-    folded = fold_lines(normal, normalized=True)
-    for word, exact, fold_key in zip(words, normal, folded, strict=True):
-        _WORD_KEYS[word] = (fold_key, exact.lower(), tuple(_TOKEN.findall(fold_key)))
-
-
-_FOLDED, _EXACT, _TOKENS = itemgetter(0), itemgetter(1), itemgetter(2)
-
-
-def _glued_pairs(keys: list[tuple[str, str, tuple[str, ...]]]) -> str:
-    # pairs_of over one line's folded tokens, glued by map() in C.
-    tokens = list(chain.from_iterable(map(_TOKENS, keys)))
-    return " ".join(map(str.__add__, tokens, tokens[1:]))
+def _glued_pairs(folded_line: str) -> str:
+    # pairs_of over one folded line's tokens, glued by map() in C.
+    tokens = _TOKEN.findall(folded_line)
+    return " ".join(map(concat, tokens, tokens[1:]))
 
 
 def document_keys(title: str, sapo: str, text: str) -> Document:
@@ -159,19 +149,26 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
     left for `document_for` or the caller to fill in (an import computes these keys ahead, in a
     worker process, before the article has an id)."""
     body = "\n".join(part for part in (sapo, text) if part)
-    # Empty lines (between paragraphs) hold no word and no pair.
-    title_keys, *lines = _lines_keys(
-        [(title or "").split(), *(line.split() for line in filter(None, body.split("\n")))]
-    )
+    title_words = (title or "").split()
+    # Lines without a word hold no pair, and add nothing to the body keys.
+    lines = [words for words in map(str.split, body.split("\n")) if words]
     words = list(chain.from_iterable(lines))
-    pairs = map(_glued_pairs, [title_keys, *lines])
+    fold_of = _FOLDED.__getitem__
+    try:
+        title_f = " ".join(map(fold_of, title_words))
+        folded_lines = [" ".join(map(fold_of, line)) for line in lines]
+    except KeyError:  # new words: learnt together, then every lookup below finds its word
+        _learn(set(words).union(title_words))
+        title_f = " ".join(map(fold_of, title_words))
+        folded_lines = [" ".join(map(fold_of, line)) for line in lines]
     return Document(
         article_id=0,
-        title_f=" ".join(map(_FOLDED, title_keys)),
-        body_f=" ".join(map(_FOLDED, words)),
-        pairs_f=" ".join(filter(None, pairs)),
-        title_x=" ".join(map(_EXACT, title_keys)),
-        body_x=" ".join(map(_EXACT, words)),
+        title_f=title_f,
+        # The same as joining every word's key: each line has at least one word.
+        body_f=" ".join(folded_lines),
+        pairs_f=" ".join(filter(None, map(_glued_pairs, [title_f, *folded_lines]))),
+        title_x=" ".join(map(_EXACT.__getitem__, title_words)),
+        body_x=" ".join(map(_EXACT.__getitem__, words)),
     )
 
 
