@@ -108,10 +108,11 @@ _ODD_SPACES = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u202f\u2
 # Whitespace-separated pieces ("Nội,", "2.000") whose syllables are all in _CANONICAL: splitting a
 # text on whitespace costs less than finding its syllables, and pieces repeat as words do.
 _CANONICAL_PIECES: set[str] = set()
+_PIECES_MAX = 200_000  # ~20 MB at most
 
 
 def _remember_pieces(pieces: set[str]) -> None:
-    if len(_CANONICAL_PIECES) > _CANONICAL_MAX:
+    if len(_CANONICAL_PIECES) > _PIECES_MAX:
         _CANONICAL_PIECES.clear()
     _CANONICAL_PIECES.update(pieces)
 
