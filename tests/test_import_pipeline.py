@@ -97,6 +97,30 @@ def test_a_broken_pool_falls_back_to_the_main_process(tmp_path, monkeypatch):
     assert {f"https://dantri.com.vn/a-{i}.htm" for i in range(5)} <= found
 
 
+MAIN_PID = os.getpid()
+
+
+def dying_in_a_worker(item):
+    """prepare_item, except that a worker process preparing line 3 dies on the spot."""
+    if item.key == "dòng 3" and os.getpid() != MAIN_PID:
+        os._exit(1)
+    return pipeline_prepare_item(item)
+
+
+pipeline_prepare_item = pipeline.prepare_item
+
+
+def test_a_worker_that_dies_costs_nothing(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(pipeline, "prepare_item", dying_in_a_worker)
+    folder = corpus(tmp_path / "in")
+    summary = run_import([folder], batch="b", progress=False, workers=2)
+    assert "preparing in the main process" in caplog.text
+    assert summary.counts[ImportRecord.Outcome.FAILED] == 2  # the bad line, the title-less one
+    assert ImportRecord.objects.count() == summary.total
+    found = {a.url for a in search("thuy thu hoa giai", per_page=50).articles}
+    assert {f"https://dantri.com.vn/a-{i}.htm" for i in range(5)} <= found
+
+
 def _children(pid: int) -> list[int]:
     try:
         found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
