@@ -257,25 +257,36 @@ class Prepared:
     stored_url: str = ""
     digest: str = ""
     index_keys: tuple | None = None
+    # The model fields (`_fields`) built ahead too; `clean` then keeps only its image blocks
+    # (the rest is in the fields), so less travels back from a worker.
+    fields: dict | None = None
     stage: str = ""
     reason: str = ""
     archived: ArchivedPage | None = None  # raw pages only
 
 
-def prepare(article: Extracted, *, index_keys: bool = False) -> Prepared:
-    """Everything `store_article` does before touching the database. `index_keys` computes the
-    search keys of the stored title, sapo and text too (worth it only in a worker process)."""
+def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
+    """Everything `store_article` does before touching the database. `ahead` (in an import
+    worker process) builds the model fields and the search keys of the stored title, sapo and
+    text too."""
     try:
         clean, url, digest = _prepare(article)
     except ItemFailed as exc:
         return Prepared(url=article.url or "", stage=exc.stage, reason=exc.reason)
-    keys = None
-    if index_keys:
-        from vnnews.news.search.terms import document_keys
+    if not ahead:
+        return Prepared(url=url, clean=clean, stored_url=url, digest=digest)
+    from vnnews.news.search.terms import document_keys
 
-        text = (clean.title[:1000], clean.sapo, clean.text)  # as _fields stores them
-        keys = (text, document_keys(*text))
-    return Prepared(url=url, clean=clean, stored_url=url, digest=digest, index_keys=keys)
+    fields = _fields(clean, url, digest)
+    text = (fields["title"], fields["sapo"], fields["text"])
+    return Prepared(
+        url=url,
+        clean=replace(clean, blocks=[b for b in clean.blocks if b.kind == "image"], text=""),
+        stored_url=url,
+        digest=digest,
+        index_keys=(text, document_keys(*text)),
+        fields=fields,
+    )
 
 
 def _newer(incoming: Extracted, stored: Article) -> bool:
@@ -318,7 +329,7 @@ def _store(
     names = [*clean.section_path, clean.section] if clean.section_path else [clean.section]
     names = [n for n in reversed(names) if n]
     section = resolve_section(names, url, source, memo)
-    fields = _fields(clean, url, digest)
+    fields = prepared.fields or _fields(clean, url, digest)
     now = timezone.now()
     if stored is None:
         stored = Article(

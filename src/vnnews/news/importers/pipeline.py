@@ -68,7 +68,7 @@ def prepare_item(item: Item) -> Prepared:
 
 def _prepared(item: Item, article) -> Prepared:
     try:
-        return prepare(article, index_keys=True)
+        return prepare(article, ahead=True)
     except Exception as exc:  # a normaliser or sanitiser bug fails this item, not the batch
         log.exception("url=%s stage=prepare", item.url)
         return Prepared(url=item.url, stage="prepare", reason=f"{type(exc).__name__}: {exc}")
