@@ -90,6 +90,20 @@ def test_it_lists_articles_newest_first_without_duplicates(client, newsroom):
     assert first["tags"] == ["Hà Nội", "Chống ngập"]
 
 
+def test_a_list_page_costs_a_fixed_number_of_queries_and_its_count_follows_saves(
+    client, newsroom, django_assert_max_num_queries, django_assert_num_queries
+):
+    client.get("/api/v1/articles?section=thoi-su")
+    # Only the summary's columns are read: no item loads a field later (a query per item).
+    with django_assert_max_num_queries(2):  # the section exists, then one page of rows
+        body = client.get("/api/v1/articles?section=thoi-su").json()
+    assert body["count"] == 2
+    assert all(item["source"]["name"] and item["section"] for item in body["results"])
+    make_article("Hà Nội mở thêm tuyến buýt", section=newsroom["hanoi"].section)
+    with django_assert_num_queries(3):  # a save changed the content version: counted again
+        assert client.get("/api/v1/articles?section=thoi-su").json()["count"] == 3
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -110,11 +110,30 @@ def _paged(request: HttpRequest, items: list, total: int, page: int, per_page: i
     }
 
 
+# What payloads.article_summary reads: loading only these columns (not the body, the raw-page
+# link, hashes and counters, nor whole outlet and section rows) halves the cost of a list page.
+SUMMARY_FIELDS = (
+    "url",
+    "title",
+    "sapo",
+    "published",
+    "updated",
+    "authors",
+    "tags",
+    "lead_image",
+    "story_id",
+    "section__slug",
+    "section__name",
+    "source__name",
+    "source__domain",
+)
+
+
 def _listed() -> QuerySet[Article]:
     return (
         Article.objects.filter(duplicate_of__isnull=True)
         .select_related("section", "source")
-        .defer("blocks", "text")
+        .only(*SUMMARY_FIELDS)
     )
 
 
