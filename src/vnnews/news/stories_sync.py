@@ -174,31 +174,61 @@ def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
 
     Same rule as the offline clusterer (vnnews.stories.clustering): cosine to the sum of the
     story's member vectors. Only stories with a member sharing one of the article's features are
-    scored; the others would score zero.
+    scored; the others would score zero. Computing a member's vector costs a pass over all its
+    features, so stories are scored best bound first and those whose bound cannot beat the best
+    so far (or the threshold) are not scored at all: the chosen story is the same (see _bound).
     """
     candidates = _candidate_counts(article, options)
     if not candidates:
         return None
     own = _story_counts(article, options)
-    totals: dict[int, Vector] = {}
     with _model(candidates, own, options) as model:
         vector = truncate(model.vector(own), options.max_features)
-        touched = {sid for _, sid, counts, _ in candidates if any(f in counts for f in vector)}
+        squares = {f: w * w for f, w in vector.items()}
+        members: dict[int, list[Counter]] = {}  # story -> member counts, in candidate order
+        bounds: dict[int, list[float]] = {}  # story -> [sum of member bounds, members]
         for _, story_id, counts, _ in candidates:
-            if story_id not in touched:
-                continue
-            total = totals.setdefault(story_id, {})
-            for f, w in truncate(model.vector(counts), options.max_features).items():
-                total[f] = total.get(f, 0.0) + w
+            members.setdefault(story_id, []).append(counts)
+            shared = squares.keys() & counts.keys()
+            bound = bounds.setdefault(story_id, [0.0, 0])
+            if shared:
+                bound[0] += sum(squares[f] for f in shared) ** 0.5
+            bound[1] += bool(counts)
+        sims: dict[int, float] = {}
+        best = 0.0
+        for story_id in sorted(bounds, key=lambda sid: _bound(bounds[sid]), reverse=True):
+            limit = _bound(bounds[story_id])
+            if limit == 0.0 or limit * (1 + 1e-9) + 1e-12 < max(best, options.threshold):
+                break  # ordered by bound: no later story can win either
+            sims[story_id] = _similarity(vector, members[story_id], model, options)
+            best = max(best, sims[story_id])
     best_id, best_sim = None, 0.0
-    for story_id, total in totals.items():
-        norm = sum(w * w for w in total.values()) ** 0.5
-        sim = cosine(vector, total) / norm if norm else 0.0
+    for story_id in members:  # the first of equals wins, as when every story was scored
+        sim = sims.get(story_id, 0.0)
         if sim > best_sim:
             best_id, best_sim = story_id, sim
     if best_id is None or best_sim < options.threshold:
         return None
     return Story.objects.filter(pk=best_id).first()
+
+
+def _bound(state: list[float]) -> float:
+    """An upper bound of a story's cosine to the article, from which features they share.
+    A member's unit vector t has dot(v, t) <= |v restricted to the shared features|
+    (Cauchy-Schwarz), and the sum T of k unit vectors with non-negative weights has |T| >= sqrt(k);
+    so cos(v, T) = dot(v, T) / |T| <= sum of the members' bounds / sqrt(k)."""
+    total, count = state
+    return min(1.0, total / count**0.5) if count and total else 0.0
+
+
+def _similarity(vector: Vector, members: list[Counter], model: TfidfModel, options) -> float:
+    """cos(vector, sum of the members' truncated TF-IDF vectors), as the clusterer computes it."""
+    total: Vector = {}
+    for counts in members:
+        for f, w in truncate(model.vector(counts), options.max_features).items():
+            total[f] = total.get(f, 0.0) + w
+    norm = sum(w * w for w in total.values()) ** 0.5
+    return cosine(vector, total) / norm if norm else 0.0
 
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises story assignment.
