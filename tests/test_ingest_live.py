@@ -269,6 +269,27 @@ def test_a_task_left_running_by_a_dead_worker_is_queued_again(live):
     assert ingest_live.reap_stale_tasks(lease_seconds=600) == 0
 
 
+def test_two_feeds_of_one_outlet_queue_its_pages_one_delay_apart(live):
+    from django_tasks_db.models import DBTaskResult
+
+    from vnnews.feeds import Entry
+
+    live.HOST_DELAY = 2.0
+    source = Source.objects.create(domain="tin.example", name="Tin")
+    home = [Entry(url=f"https://tin.example/a-{n}.html") for n in range(3)]
+    section = [Entry(url=f"https://tin.example/b-{n}.html") for n in range(3)]
+    assert ingest_live.enqueue_entries(source, None, home) == (3, False)
+    assert ingest_live.enqueue_entries(source, None, section) == (3, False)
+    starts = sorted(
+        row.run_after for row in DBTaskResult.objects.all() if row.run_after.year < 9999
+    )
+    # The first page of the home feed goes at once; every other one 2 s after the one before,
+    # the section feed's after the home feed's (not at the same moments).
+    assert len(starts) == 5
+    gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)]
+    assert all(abs(gap - 2.0) < 0.5 for gap in gaps), gaps
+
+
 def test_the_feed_section_fills_in_when_the_page_has_none(live):
     source = Source.objects.create(domain="tin.example", name="Tin")
     article = Article.objects.create(

@@ -15,6 +15,14 @@ PostgreSQL; on SQLite every write transaction is IMMEDIATE, which serialises the
 and skip URLs already stored, tombstoned, or waiting/running in the queue. Workers claim tasks
 with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL) or inside an EXCLUSIVE transaction (SQLite),
 so no two workers run one task; `reap_stale_tasks` re-queues tasks left RUNNING by a killed worker.
+
+Politeness across worker processes: each process's Fetcher caps concurrency and spacing per host
+for its own requests only. Between processes, an outlet's article fetches are queued HOST_DELAY
+apart (run_after; enqueue_entries continues after the latest one already waiting, so a home and a
+section feed polled together do not double the rate). Not covered: when the workers run behind,
+tasks whose start times have all passed are due together, and N worker processes may then fetch
+from one host N x HOST_CONCURRENCY at a time. A per-host slot shared in the database (a
+next-fetch time on Source, claimed by each fetch) would close that, at one more write per fetch.
 """
 
 from __future__ import annotations
@@ -179,6 +187,25 @@ def _known_urls(urls: list[str]) -> set[str]:
     return known
 
 
+def _next_free_slot(source: Source, now: datetime, delay: float) -> datetime:
+    """When this outlet's next fetch may start: `delay` after the latest one already waiting in
+    the queue with a start time, or now. Called under the outlet's row lock (enqueue_entries)."""
+    from django.db.models import Max
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from vnnews.news import tasks
+
+    latest = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=tasks.fetch_article.module_path,
+        args_kwargs__kwargs__source_id=source.pk,
+        run_after__gt=now,
+        run_after__lt=get_date_max(),
+    ).aggregate(latest=Max("run_after"))["latest"]
+    return latest + timedelta(seconds=delay) if latest else now
+
+
 def enqueue_entries(source: Source, feed: Feed | None, entries: list[Entry]) -> tuple[int, bool]:
     """Enqueue one fetch task per new entry. Returns (enqueued, truncated): truncated when the
     backlog limit stopped us, so the caller must read the feed again in full next time."""
@@ -203,14 +230,17 @@ def enqueue_entries(source: Source, feed: Feed | None, entries: list[Entry]) -> 
         Source.objects.select_for_update().filter(pk=source.pk).first()
         urls = list(by_url)
         skip = _known_urls(urls) | _pending_urls(urls)
+        # Spread one outlet's articles over time so several worker processes stay polite
+        # together (the in-process throttle only sees its own requests), after the ones its
+        # other feeds queued already (a home and a section feed polled together).
+        start = _next_free_slot(source, now, delay) if delay else now
         for index, url in enumerate(u for u in urls if u not in skip):
             if enqueued >= room:
                 truncated = True
                 break
             entry = by_url[url]
-            # Spread one outlet's articles over time so several worker processes stay polite
-            # together (the in-process throttle only sees its own requests).
-            run_after = now + timedelta(seconds=delay * index) if delay and index else None
+            at = start + timedelta(seconds=delay * index)
+            run_after = at if at > now else None
             task = (
                 tasks.fetch_article.using(run_after=run_after) if run_after else tasks.fetch_article
             )
