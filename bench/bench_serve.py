@@ -348,11 +348,24 @@ def measured_load(server, port, plan, duration, concurrency, warmup, seed, mix=N
     """A warm-up load (not recorded), then the recorded one with the server's CPU around it."""
     if warmup > 0:
         asyncio.run(load(port, plan, warmup, concurrency, 0.0, seed=seed + 1000, mix=mix))
+        settle(server)
     generator_share()  # start counting here: warm-up and priming are not the measured load
     cpu_before = server_cpu(server)
     results, errors = asyncio.run(load(port, plan, duration, concurrency, 0.0, seed=seed, mix=mix))
     cpu = server_cpu(server) - cpu_before
     return Measured(results, errors, duration, cpu, generator_share(), concurrency)
+
+
+def settle(server, quiet: float = 0.05, limit: float = 30.0) -> None:
+    """Wait until the idle server stops using CPU: a worker's first article page starts the
+    build of its related-articles index in the background (~1.5 s of CPU, once per process),
+    which a short warm-up on a busy machine may not cover; the measured load starts after it."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = server_cpu(server)
+        time.sleep(0.5)
+        if server_cpu(server) - before < quiet:
+            return
 
 
 class Measured:
