@@ -244,8 +244,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
-    """gunicorn (what `vnnews serve` runs) or granian (Rust HTTP, the same WSGI application)."""
+def server_command(
+    server: str, port: int, workers: int, threads: int, connections: int = 1000
+) -> list[str]:
+    """gunicorn (what `vnnews serve` runs) or granian (Rust HTTP, the same WSGI application).
+
+    `connections` caps the connections one gunicorn worker holds. Its gthread workers accept
+    greedily: with the benchmark's keep-alive connections opened at once, one worker sometimes
+    took all 50 and the other stayed idle for the whole run (per-worker CPU 13.6 s and 0.0 s),
+    so half the machine served nothing. With a cap the rest go to the other worker.
+    """
     app = "vnnews.site.wsgi:application"
     if server == "granian":
         return [
@@ -260,13 +268,20 @@ def server_command(server: str, port: int, workers: int, threads: int) -> list[s
         "--workers", str(workers),
         "--worker-class", "gthread",
         "--threads", str(threads),
+        "--worker-connections", str(connections),
         "--keep-alive", "30",
         "--log-level", "warning",
     ]  # fmt: skip
 
 
 def start_server(
-    data_dir: Path, port: int, workers: int, threads: int, cached: bool, server: str = "gunicorn"
+    data_dir: Path,
+    port: int,
+    workers: int,
+    threads: int,
+    cached: bool,
+    server: str = "gunicorn",
+    connections: int = 1000,
 ):
     env = {
         **os.environ,
@@ -275,7 +290,7 @@ def start_server(
         "VNNEWS_LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
     }
-    command = server_command(server, port, workers, threads)
+    command = server_command(server, port, workers, threads, connections)
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -290,24 +305,30 @@ def start_server(
     raise SystemExit(f"{server} did not answer within 60 s")
 
 
-def server_cpu(server: subprocess.Popen) -> float:
-    """CPU seconds (user + system) used so far by gunicorn's master and its live workers, read
-    from /proc: unlike req/s, this does not depend on what else the machine is running."""
+def process_cpu(server: subprocess.Popen) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by the server's master and each live worker, by
+    process id, read from /proc: unlike req/s, this does not depend on what else the machine is
+    running. Empty when /proc is not there."""
     clock = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     pids = [server.pid]
     try:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
         pids += [int(p) for p in children.split()]
     except OSError:
-        return float("nan")  # not Linux: no figure
+        return {}
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # a worker that exited meanwhile
-        total += (int(fields[11]) + int(fields[12])) / clock  # utime, stime
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / clock  # utime, stime
+    return used
+
+
+def server_cpu(server: subprocess.Popen) -> float:
+    used = process_cpu(server)
+    return sum(used.values()) if used else float("nan")
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -350,10 +371,15 @@ def measured_load(server, port, plan, duration, concurrency, warmup, seed, mix=N
         asyncio.run(load(port, plan, warmup, concurrency, 0.0, seed=seed + 1000, mix=mix))
         settle(server)
     generator_share()  # start counting here: warm-up and priming are not the measured load
-    cpu_before = server_cpu(server)
+    before = process_cpu(server)
     results, errors = asyncio.run(load(port, plan, duration, concurrency, 0.0, seed=seed, mix=mix))
-    cpu = server_cpu(server) - cpu_before
-    return Measured(results, errors, duration, cpu, generator_share(), concurrency)
+    after = process_cpu(server)
+    # Per worker (the master's own share is tiny): shows whether both got work.
+    split = [after[pid] - before.get(pid, 0.0) for pid in after if pid != server.pid]
+    cpu = sum(after.values()) - sum(before.values()) if after else float("nan")
+    measured = Measured(results, errors, duration, cpu, generator_share(), concurrency)
+    measured.split = split
+    return measured
 
 
 def settle(server, quiet: float = 0.05, limit: float = 30.0) -> None:
@@ -375,6 +401,7 @@ class Measured:
         self.results, self.errors, self.duration = results, errors, duration
         self.server_cpu_s, self.generator = server_cpu_s, generator
         self.concurrency = concurrency
+        self.split: list[float] = []
 
     @property
     def requests(self) -> int:
@@ -395,7 +422,8 @@ class Measured:
         print(
             f"    server CPU: {self.server_cpu_s:.1f} s in {self.duration:.0f} s, "
             f"{self.cpu_ms_per_request():.2f} ms per request (so {os.cpu_count()} cores all to "
-            f"the server would serve ~{capacity:.0f} req/s of this load)"
+            f"the server would serve ~{capacity:.0f} req/s of this load); per worker: "
+            + ", ".join(f"{used:.1f} s" for used in self.split)
         )
         print(f"    {self.generator}")
 
@@ -467,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--hot-cached", type=int, default=200, help="distinct articles, cached (most read)"
     )
+    parser.add_argument(
+        "--worker-connections",
+        type=int,
+        default=0,
+        help="gunicorn --worker-connections (default: concurrency / workers + 5)",
+    )
     parser.add_argument("--only", choices=["cached", "uncached"], help="run one variant")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
     parser.add_argument(
@@ -488,9 +522,16 @@ def main(argv: list[str] | None = None) -> int:
             "uncached": url_plan(random.Random(1), args.hot),
         }
         alone = max(5.0, args.duration / 3)
+        # A fair share of the connections per gunicorn worker, plus a few (see server_command).
+        connections = args.worker_connections or -(-args.concurrency // args.workers) + 5
         print(
-            f"server: {args.server}, {args.workers} workers x {args.threads} threads, "
-            f"SQLite; load: {args.concurrency} keep-alive connections, {args.warmup:.0f} s "
+            f"server: {args.server}, {args.workers} workers x {args.threads} threads"
+            + (
+                f" (at most {connections} connections each), "
+                if args.server == "gunicorn"
+                else ", "
+            )
+            + f"SQLite; load: {args.concurrency} keep-alive connections, {args.warmup:.0f} s "
             f"warm-up then {args.duration:.0f} s of the mix {MIX}, then {alone:.0f} s of article "
             f"pages only; distinct articles: {args.hot_cached} cached (each URL fetched "
             f"{args.workers * 2} times first, so every worker's page cache holds it), "
@@ -507,7 +548,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             port = free_port()
             server = start_server(
-                data_dir, port, args.workers, args.threads, cached, server=args.server
+                data_dir,
+                port,
+                args.workers,
+                args.threads,
+                cached,
+                server=args.server,
+                connections=connections,
             )
             plan = plans[name]
             try:
