@@ -262,16 +262,10 @@ def server_command(
             "--workers", str(workers), "--blocking-threads", str(threads),
             "--log-level", "warning", app,
         ]  # fmt: skip
-    return [
-        str(VENV_BIN / "gunicorn"), app,
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers),
-        "--worker-class", "gthread",
-        "--threads", str(threads),
-        "--worker-connections", str(connections),
-        "--keep-alive", "30",
-        "--log-level", "warning",
-    ]  # fmt: skip
+    from vnnews.news.management.commands.serve import gunicorn_argv
+
+    argv = gunicorn_argv(f"127.0.0.1:{port}", workers, threads, connections, access_log=False)
+    return [str(VENV_BIN / "python"), *argv[1:]]
 
 
 def start_server(

@@ -10,12 +10,26 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
-def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
-    return [
+def gunicorn_argv(
+    bind: str, workers: int, threads: int, connections: int = 100, access_log: bool = True
+) -> list[str]:
+    """The gunicorn command line; bench/bench_serve.py measures this same one.
+
+    gthread workers park idle keep-alive connections in a poller rather than in a thread, so a
+    long keep-alive is cheap. They also accept greedily: without a cap on the connections one
+    worker holds, a burst of keep-alive clients can all land on one worker while the other idles.
+    """
+    argv = [
         sys.executable, "-m", "gunicorn", "vnnews.site.wsgi:application",
-        "--bind", bind, "--workers", str(workers), "--threads", str(threads),
-        "--access-logfile", "-", "--timeout", "60",
+        "--bind", bind, "--workers", str(workers),
+        "--worker-class", "gthread", "--threads", str(threads),
+        "--worker-connections", str(connections), "--keep-alive", "30", "--timeout", "60",
     ]  # fmt: skip
+    if access_log:
+        argv += ["--access-logfile", "-"]
+    else:
+        argv += ["--log-level", "warning"]
+    return argv
 
 
 class Command(BaseCommand):
