@@ -28,6 +28,7 @@ def live(settings, tmp_path, monkeypatch):
     settings.FETCH_TIMEOUT = 2.0
     settings.ARCHIVE_DIR = tmp_path / "archive"
     settings.SOURCE_MAX_FAILURES = 3
+    monkeypatch.setattr(ingest_live, "BUMP_DELAY_SECONDS", 0.0)  # bump at once, not on a timer
     ingest_live.reset_fetcher()
     yield settings
     ingest_live.reset_fetcher()
@@ -109,6 +110,21 @@ def test_a_stored_article_bumps_the_content_version_once_and_saves_bump_it_again
     Story.objects.create(title="x")
     Article.objects.first().save()  # the receivers are connected again after the tasks
     assert len(bumps) == 2
+
+
+def test_articles_stored_back_to_back_bump_the_content_version_once(live, monkeypatch):
+    from vnnews.api import content_version
+
+    bumps = []
+    monkeypatch.setattr(content_version, "bump", lambda: bumps.append(1))
+    monkeypatch.setattr(ingest_live, "BUMP_DELAY_SECONDS", 3600.0)
+    for _ in range(5):
+        ingest_live.bump_soon()
+    timer = ingest_live._bump_timer
+    assert timer is not None and not bumps  # one bump waiting for all five
+    timer.cancel()
+    ingest_live._bump_now()  # what the timer does when it fires
+    assert bumps == [1] and ingest_live._bump_timer is None
 
 
 def test_a_second_poll_fetches_only_what_is_new(live, web):

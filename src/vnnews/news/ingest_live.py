@@ -404,7 +404,7 @@ def fetch_article(
             origin=origin,
             item_key=url,
         )
-    _after_store(record, section, result.url, source)  # bumps the content version once
+    _after_store(record, section, result.url, source)  # bumps the content version soon
     log.info(
         "source=%s url=%s event=article_%s stage=%s",
         source.domain, url, record.outcome, record.stage or "-",
@@ -428,7 +428,7 @@ _ARTICLE_VERSION_UID = "vnnews.content-version.Article.save"
 def _article_saves_without_version_bump() -> Iterator[None]:
     """The store's Article save without its content-version bump (a file rename in the shared
     cache, made inside the store's transaction, i.e. while holding SQLite's write lock): the
-    steps after the store bump it once for the article (_after_store). The receiver is
+    steps after the store bump it once, soon (_after_store, bump_soon). The receiver is
     process-wide; a db_worker process runs one task at a time, so no other save misses it."""
     muted = post_save.disconnect(sender=Article, dispatch_uid=_ARTICLE_VERSION_UID)
     try:
@@ -443,33 +443,68 @@ def _article_saves_without_version_bump() -> Iterator[None]:
 def _after_store(record: ImportRecord, section: str, url: str, source: Source) -> None:
     """The steps after the store's transaction; each is safe to run again on a resumed task.
     They work on the record's own Article (the instance the store saved) instead of reading
-    the row again, and bump the content version once when the article changed."""
-    from vnnews.news.stories_sync import bump_content_version
-
+    the row again, and bump the content version (soon) when the article changed."""
     if not record.article_id:
         return
     article = record.article
     article.source = source
     mapped = bool(section) and _section_from_feed(article, section, source)
     if record.outcome in {"created", "updated"}:
-        _assign_story(article, url, source, reindex=mapped)  # bumps the version itself
+        _assign_story(article, url, source, reindex=mapped)
     elif mapped:
         from vnnews.news.search import index_article
 
         index_article(article)  # the section is part of the search index entry
-        bump_content_version()
+    if mapped or record.outcome in {"created", "updated"}:
+        bump_soon()
 
 
 def _assign_story(article: Article, url: str, source: Source, reindex: bool = False) -> None:
     """Near-duplicate and story layers (design rule 7) for a freshly stored article. A failure
     here leaves the article stored and shown, only not grouped: it is logged, not raised."""
-    from vnnews.news.stories_sync import assign_story, bump_content_version
+    from vnnews.news.stories_sync import assign_story
 
     try:
-        assign_story(article, reindex=reindex)
+        assign_story(article, reindex=reindex, bump=False)
     except Exception:
         log.exception("source=%s url=%s stage=stories event=assign_failed", source.domain, url)
-        bump_content_version()  # the article itself is new or changed
+
+
+# A worker storing articles back to back bumps the content version at most this often: each bump
+# is a read, a write and a rename in the shared file cache (~8% of a worker's time when done per
+# article), and readers look at the version once a second anyway.
+BUMP_DELAY_SECONDS = 0.5
+_bump_lock = threading.Lock()
+_bump_timer: threading.Timer | None = None
+
+
+def bump_soon() -> None:
+    """Bump the content version within BUMP_DELAY_SECONDS, once for every article stored in
+    between. The timer thread is not a daemon: a worker stopped by SIGTERM still bumps before it
+    exits. A SIGKILL in that half second loses the bump; the articles stay stored and show from
+    the next bump by any process, or when the cached pages expire."""
+    from vnnews.news.stories_sync import bump_content_version
+
+    global _bump_timer
+    if BUMP_DELAY_SECONDS <= 0:
+        bump_content_version()
+        return
+    with _bump_lock:
+        if _bump_timer is None:
+            _bump_timer = threading.Timer(BUMP_DELAY_SECONDS, _bump_now)
+            _bump_timer.start()
+
+
+def _bump_now() -> None:
+    from vnnews.news.stories_sync import bump_content_version
+
+    global _bump_timer
+    with _bump_lock:
+        _bump_timer = None
+    try:
+        bump_content_version()
+    except Exception:  # a full disk must not kill the timer thread noisily
+        log.exception("event=content_version_bump_failed")
 
 
 def _section_from_feed(article: Article, section: str, source: Source) -> bool:

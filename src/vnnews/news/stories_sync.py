@@ -327,7 +327,11 @@ def bump_content_version() -> None:
 
 
 def assign_story(
-    article: Article, options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS, *, reindex: bool = False
+    article: Article,
+    options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS,
+    *,
+    reindex: bool = False,
+    bump: bool = True,
 ) -> Article:
     """Set `article.simhash`, `duplicate_of` (a near-identical earlier copy, or None) and
     `story` (joined or newly created), write those fields and return the article.
@@ -338,7 +342,8 @@ def assign_story(
     The fields are written with update(), not save(): the search index (which leaves duplicates
     out) is refreshed only when the article became or stopped being a copy, or when the caller
     says it changed another indexed field the same way (`reindex`); the content version is bumped
-    once. A save() re-indexed the whole text and bumped the version twice per article.
+    once (unless `bump` is False: the caller does it). A save() re-indexed the whole text and
+    bumped the version twice per article.
     """
     was_copy = article.duplicate_of_id is not None
     with _one_assignment_at_a_time():
@@ -347,7 +352,8 @@ def assign_story(
         from vnnews.news.search import index_article
 
         index_article(article)
-    bump_content_version()
+    if bump:
+        bump_content_version()
     log.info(
         "story assigned source=%s url=%s story=%s duplicate_of=%s",
         getattr(article.source, "domain", ""),
