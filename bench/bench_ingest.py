@@ -8,15 +8,27 @@ Phase 2 (freshness): articles trickle into the feeds; we measure the time from a
 appearance in its feed to its row existing (what the reading site lists), against the polling
 interval.
 
-    .venv/bin/python bench/bench_ingest.py [--articles 5000] [--hosts 20] [--workers 2]
-                                           [--interval 10] [--trickle 30]
+    .venv/bin/python bench/bench_ingest.py [--corpus real|synthetic] [--articles N] [--hosts 20]
+                                           [--workers 2] [--interval 10] [--trickle 30]
 Targets (issue 5): >= 50 articles/s, memory flat, freshness <= interval + 10 s.
+
+Corpus (--corpus):
+- real (default): every host publishes distinct real articles from ../shared/data
+  (VNNEWS_SHARED_DIR/data): the dantri-unc corpus, each article on one host, and the vims-dev
+  stories, whose members (different outlets' real coverage of one event, including their own
+  syndicated copies) are spread over different hosts. Copies across hosts occur only there. So
+  every article goes through story choice, as in live use. --articles defaults to everything
+  left after keeping texts back for the freshness phase (about 3,000).
+- synthetic: the old mode, kept for comparison. Every host publishes the same article numbers
+  from a 77-word vocabulary, so all but 1/hosts of the articles are near-duplicate copies and
+  skip story choice. --articles defaults to 5000.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import resource
 import statistics
 import sys
@@ -35,7 +47,12 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--articles", type=int, default=5000)
+    p.add_argument(
+        "--corpus", choices=("real", "synthetic"), default="real", help="see above (default real)"
+    )
+    p.add_argument(
+        "--articles", type=int, default=None, help="phase 1 articles (default: see --corpus)"
+    )
     p.add_argument("--hosts", type=int, default=20)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--interval", type=int, default=10, help="feed polling interval (s)")
@@ -43,7 +60,80 @@ def parse_args() -> argparse.Namespace:
         "--trickle", type=float, default=30.0, help="freshness phase length (s); 0 skips it"
     )
     p.add_argument("--host-delay", type=float, default=0.01, help="politeness delay per host (s)")
+    p.add_argument("--seed", type=int, default=5, help="how real articles are spread and ordered")
     return p.parse_args()
+
+
+SHARED = Path(os.environ.get("VNNEWS_SHARED_DIR", ROOT.parent / "shared")) / "data"
+
+
+def read_dantri(folder: Path) -> list:
+    """ArticleTexts of the dantri-unc corpus (files that parse and have a body)."""
+    from tests.fixture_web import ArticleText
+    from vnnews.news.importers import dantri
+
+    texts = []
+    for path in sorted(folder.glob("news_*.txt")):
+        try:
+            article = dantri.parse(path.read_bytes())
+        except ValueError:
+            continue
+        body = tuple(b.text for b in article.blocks if b.kind == "paragraph" and b.text)
+        if article.title and body:
+            texts.append(ArticleText(article.title, article.sapo, body))
+    return texts
+
+
+def read_vims_clusters(folder: Path) -> list[list]:
+    """vims-dev as clusters of ArticleTexts: Cluster_NNN/N.txt holds a title line, then the text
+    one sentence or paragraph a line; the first text line serves as the sapo."""
+    from tests.fixture_web import ArticleText
+
+    clusters = []
+    for cluster_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        members = []
+        for path in sorted(cluster_dir.glob("*.txt"), key=lambda p: (len(p.name), p.name)):
+            lines = [
+                ln.strip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()
+            ]
+            lines = [ln for ln in lines if ln]
+            if len(lines) >= 3:
+                members.append(ArticleText(lines[0], lines[1], tuple(lines[2:])))
+        if members:
+            clusters.append(members)
+    return clusters
+
+
+def corpus_plan(hosts: int, seed: int) -> tuple[list[tuple[int, object]], dict[str, int]]:
+    """(host index, text) for every real article, in publication order, and what it holds.
+    A vims-dev story's members go to consecutive hosts from a random one, so each outlet covers
+    it once (stories with more members than hosts wrap around)."""
+    rng = random.Random(seed)
+    clusters = read_vims_clusters(SHARED / "stories" / "vims-dev")
+    dantri = read_dantri(SHARED / "corpus" / "dantri-unc")
+    plan: list[tuple[int, object]] = []
+    for members in clusters:
+        first = rng.randrange(hosts)
+        plan += [((first + j) % hosts, text) for j, text in enumerate(members)]
+    plan += [(k % hosts, text) for k, text in enumerate(dantri)]
+    rng.shuffle(plan)
+    stats = {
+        "dantri": len(dantri),
+        "vims": sum(len(m) for m in clusters),
+        "vims_stories": len(clusters),
+    }
+    return plan, stats
+
+
+def exact_copies(texts: list) -> int:
+    """Texts whose body is word for word another one's (syndicated copies in vims-dev)."""
+    seen: set[int] = set()
+    copies = 0
+    for text in texts:
+        key = hash(" ".join(" ".join(text.paragraphs).split()))
+        copies += key in seen
+        seen.add(key)
+    return copies
 
 
 def rss_kb(pid: int) -> int:
@@ -66,7 +156,7 @@ def main() -> int:
             "VNNEWS_FETCH_ALLOW_HOSTS": "127.0.0.0/8",
             "VNNEWS_HOST_DELAY": str(args.host_delay),
             "VNNEWS_HOST_CONCURRENCY": "2",
-            "VNNEWS_QUEUE_MAX_BACKLOG": str(max(10_000, args.articles * 2)),
+            "VNNEWS_QUEUE_MAX_BACKLOG": str(max(10_000, (args.articles or 5000) * 2)),
             "VNNEWS_FEED_INTERVAL": str(args.interval),
             "VNNEWS_LOG_LEVEL": "WARNING",
         }
@@ -79,30 +169,59 @@ def main() -> int:
     from tests.fixture_web import FixtureWeb
     from vnnews.news import ingest_live
     from vnnews.news.management.commands.worker import WorkerPool
-    from vnnews.news.models import Article, Feed, ImportRecord, Source
+    from vnnews.news.models import Article, Feed, ImportRecord, Source, Story
 
     call_command("migrate", verbosity=0)
-    per_host = max(1, args.articles // args.hosts)
-    total = per_host * args.hosts
     hosts = [f"127.0.0.{i + 2}" for i in range(args.hosts)]
-    web = FixtureWeb(outlets=args.hosts, articles=0, hosts=hosts).start()
+    if args.corpus == "synthetic":
+        per_host = max(1, (args.articles or 5000) // args.hosts)
+        counts = [per_host] * args.hosts
+        trickle_plan: list[int] = []
+        web = FixtureWeb(outlets=args.hosts, articles=0, hosts=hosts).start()
+        mode = (
+            f"corpus synthetic: {args.hosts} hosts publish the same {per_host} generated "
+            f"articles each -> {per_host} distinct, {per_host * (args.hosts - 1)} near-copies"
+        )
+    else:
+        plan, stats = corpus_plan(args.hosts, args.seed)
+        # Keep texts back for the freshness phase: it publishes about 10 articles a second.
+        reserve = int(args.trickle * 12) + 50 if args.trickle > 0 else 0
+        phase1 = min(args.articles or len(plan), len(plan) - reserve)
+        counts = [sum(1 for h, _ in plan[:phase1] if h == i) for i in range(args.hosts)]
+        trickle_plan = [h for h, _ in plan[phase1:]]
+        per_host_texts = [[t for h, t in plan[:phase1] if h == i] for i in range(args.hosts)]
+        for i, rest in enumerate(
+            [t for h, t in plan[phase1:] if h == i] for i in range(args.hosts)
+        ):
+            per_host_texts[i] += rest
+        web = FixtureWeb(outlets=args.hosts, articles=0, hosts=hosts, texts=per_host_texts).start()
+        texts = [t for _, t in plan[:phase1]]
+        mode = (
+            f"corpus real ({SHARED}): {phase1} distinct articles in phase 1 of "
+            f"{len(plan)} ({stats['dantri']} dantri-unc, each on one host; {stats['vims']} "
+            f"vims-dev in {stats['vims_stories']} real stories, members spread over hosts); "
+            f"{exact_copies(texts)} of them are word-for-word copies of another (vims-dev's own "
+            f"syndication); {len(plan) - phase1} kept for the freshness phase"
+        )
+    total = sum(counts)
     published_at: dict[str, float] = {}
-    for outlet in web.outlets:
-        outlet.feed_limit = per_host + 500
+    for outlet, count in zip(web.outlets, counts, strict=True):
+        outlet.feed_limit = count + 500
         source = Source.objects.create(domain=outlet.base.split("//", 1)[1], name=outlet.name)
         Feed.objects.create(
             source=source, url=outlet.base + "/rss/home.rss", interval_seconds=args.interval
         )
     print(f"bench_ingest: {total} articles on {args.hosts} hosts, {args.workers} workers, "
           f"poll interval {args.interval} s, host delay {args.host_delay} s; data in {workdir}")  # fmt: skip
+    print(mode)
 
     def publish(outlet, count: int) -> None:
         now = time.time()
         for article in outlet.publish(count):
             published_at[outlet.base + article.path] = now
 
-    for outlet in web.outlets:
-        publish(outlet, per_host)
+    for outlet, count in zip(web.outlets, counts, strict=True):
+        publish(outlet, count)
     samples: list[tuple[float, int]] = []
     pool = WorkerPool(args.workers, interval=0.1)
     start = time.monotonic()
@@ -128,6 +247,8 @@ def main() -> int:
         elapsed = time.monotonic() - start
         created = Article.objects.count()
         failed = ImportRecord.objects.filter(outcome="failed").count()
+        copies = Article.objects.filter(duplicate_of__isnull=False).count()
+        stories = Story.objects.count()
         rate = created / elapsed if elapsed else 0.0
 
         fresh: list[float] = []
@@ -136,7 +257,13 @@ def main() -> int:
             t_end = time.monotonic() + args.trickle
             i = 0
             while time.monotonic() < t_end:
-                publish(web.outlets[i % len(web.outlets)], 1)
+                if args.corpus == "synthetic":
+                    publish(web.outlets[i % len(web.outlets)], 1)
+                elif i < len(trickle_plan):
+                    publish(web.outlets[trickle_plan[i]], 1)
+                else:
+                    print(f"phase 2: out of real texts after {i} articles")
+                    break
                 i += 1
                 ingest_live.schedule_due_feeds()
                 time.sleep(max(0.05, 1.0 / max(1, len(web.outlets) // 2)))
@@ -164,6 +291,8 @@ def main() -> int:
     processed = max(1, created + (len(fresh) if args.trickle > 0 else 0))
     print(f"phase 1: {created}/{total} articles stored in {elapsed:.1f} s -> {rate:.1f} articles/s "
           f"end to end ({failed} failed records)")  # fmt: skip
+    print(f"  the store marked {copies} of them as copies of another; the other {created - copies} "
+          f"went through story choice ({stories} stories at the end of phase 1)")  # fmt: skip
     print(
         f"CPU: {cpu:.1f} s total (workers + scheduler + fixture web) -> {cpu / processed * 1000:.1f} ms/article"
     )

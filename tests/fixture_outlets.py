@@ -9,10 +9,12 @@ import gzip
 import hashlib
 import threading
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 WORDS = [
@@ -121,12 +123,22 @@ def sentence(seed: int, length: int = 14) -> str:
     return " ".join(words).capitalize() + "."
 
 
+class ArticleText(NamedTuple):
+    """Real text for a fixture article (the benchmark's corpus mode); without one, an article's
+    text is generated from its number."""
+
+    title: str
+    sapo: str
+    paragraphs: tuple[str, ...]
+
+
 @dataclass
 class FixtureArticle:
     number: int
     section: str
     published: datetime
     revision: int = 0
+    text: ArticleText | None = None
 
     @property
     def path(self) -> str:
@@ -134,14 +146,20 @@ class FixtureArticle:
 
     @property
     def title(self) -> str:
+        if self.text is not None:
+            return self.text.title
         return f"Bài số {self.number}: " + sentence(self.number, 8).rstrip(".")
 
     @property
     def sapo(self) -> str:
+        if self.text is not None:
+            return self.text.sapo
         return sentence(self.number * 31 + 1, 20)
 
     def paragraphs(self) -> list[str]:
         extra = [f"Cập nhật lần {self.revision}."] if self.revision else []
+        if self.text is not None:
+            return list(self.text.paragraphs) + extra
         body = [
             " ".join(sentence(self.number * 97 + i * 13 + k) for k in range(3)) for i in range(5)
         ]
@@ -166,6 +184,12 @@ class Outlet:
     page_delay: float = 0.0
     feed_limit: int = 100
     crawl_delay: int | None = None
+    # Where published articles take their text from, in order; None generates it from numbers.
+    texts: Iterator[ArticleText] | None = None
+
+    def use_texts(self, texts: Iterable[ArticleText]) -> None:
+        """Publish the given texts from now on, one per article, in order."""
+        self.texts = iter(texts)
 
     @property
     def base(self) -> str:
@@ -184,11 +208,24 @@ class Outlet:
             )
             when = when or datetime.now(UTC).replace(microsecond=0)
             new = [
-                FixtureArticle(n, SECTIONS[n % len(SECTIONS)][0], when - timedelta(minutes=i))
+                FixtureArticle(
+                    n,
+                    SECTIONS[n % len(SECTIONS)][0],
+                    when - timedelta(minutes=i),
+                    text=self._next_text(),
+                )
                 for i, n in enumerate(range(first, first + count))
             ]
             self.articles.extend(new)
             return new
+
+    def _next_text(self) -> ArticleText | None:
+        if self.texts is None:
+            return None
+        text = next(self.texts, None)
+        if text is None:
+            raise LookupError(f"{self.name}: no text left to publish")
+        return text
 
     def article_urls(self) -> list[str]:
         return [self.base + a.path for a in self.articles]

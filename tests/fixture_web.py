@@ -15,14 +15,15 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from tests.fixture_outlets import SECTIONS, TEMPLATES, Outlet, to_cp1258
+from tests.fixture_outlets import SECTIONS, TEMPLATES, ArticleText, Outlet, to_cp1258
 
-__all__ = ["FixtureWeb", "Outlet", "to_cp1258"]
+__all__ = ["ArticleText", "FixtureWeb", "Outlet", "to_cp1258"]
 
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n\nUser-agent: vnnews\nDisallow: /private/\nDisallow: /members/\n"
@@ -176,7 +177,11 @@ def make_handler(outlet: Outlet) -> type[BaseHTTPRequestHandler]:
 
 
 class FixtureWeb:
-    """Start with `with FixtureWeb(outlets=3) as web:`; outlets are at web.outlets[i].base."""
+    """Start with `with FixtureWeb(outlets=3) as web:`; outlets are at web.outlets[i].base.
+
+    texts: optional, one sequence of real article texts per outlet; outlet i publishes texts[i]
+    in order (its first `articles` of them at once). Without it, text is generated.
+    """
 
     def __init__(
         self,
@@ -184,12 +189,15 @@ class FixtureWeb:
         articles: int = 5,
         host: str = "127.0.0.1",
         hosts: list[str] | None = None,
+        texts: list[Iterable[ArticleText]] | None = None,
     ) -> None:
         self.outlets: list[Outlet] = []
         for i in range(outlets):
             template = TEMPLATES[i % len(TEMPLATES)]
             charset = "windows-1258" if i == 2 else "utf-8"
             outlet = Outlet(name=f"Báo Thử {i + 1}", template=template, charset=charset)
+            if texts is not None:
+                outlet.use_texts(texts[i])
             outlet.publish(articles, start=i * 100_000 + 1)
             bind = hosts[i % len(hosts)] if hosts else host
             server = ThreadingHTTPServer((bind, 0), make_handler(outlet))
