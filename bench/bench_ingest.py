@@ -196,12 +196,13 @@ def main() -> int:
             per_host_texts[i] += rest
         web = FixtureWeb(outlets=args.hosts, articles=0, hosts=hosts, texts=per_host_texts).start()
         texts = [t for _, t in plan[:phase1]]
+        copies = exact_copies(texts)
         mode = (
-            f"corpus real ({SHARED}): {phase1} distinct articles in phase 1 of "
-            f"{len(plan)} ({stats['dantri']} dantri-unc, each on one host; {stats['vims']} "
-            f"vims-dev in {stats['vims_stories']} real stories, members spread over hosts); "
-            f"{exact_copies(texts)} of them are word-for-word copies of another (vims-dev's own "
-            f"syndication); {len(plan) - phase1} kept for the freshness phase"
+            f"corpus real ({SHARED}): {phase1} articles in phase 1, drawn from {len(plan)} real "
+            f"texts ({stats['dantri']} dantri-unc, each on one host; {stats['vims']} vims-dev in "
+            f"{stats['vims_stories']} real stories, members spread over hosts): "
+            f"{phase1 - copies} distinct, {copies} word-for-word copies of another (vims-dev's "
+            f"own syndication); {len(plan) - phase1} texts kept for the freshness phase"
         )
     total = sum(counts)
     published_at: dict[str, float] = {}
