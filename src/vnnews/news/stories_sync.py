@@ -43,9 +43,11 @@ DUPLICATE_WINDOW = timedelta(days=7)
 MAX_STORY_CANDIDATES = 1500
 
 # Feature counts of candidate articles, kept between calls: folding the text is the costly part,
-# and during an import every article is a candidate for the next few hundred.
+# and during an import every article is a candidate for the next few hundred. Sized to the
+# candidate set and a margin, no more: one real article's counts take ~25 KB, so the earlier
+# 20,000 would have grown a worker towards 500 MB (measured on dantri-unc in bench_ingest).
 _COUNTS_CACHE: OrderedDict[tuple[int, datetime | None], Counter[str]] = OrderedDict()
-_COUNTS_CACHE_SIZE = 20_000
+_COUNTS_CACHE_SIZE = MAX_STORY_CANDIDATES + 500
 
 
 def fingerprint_text(article: Article) -> str:
