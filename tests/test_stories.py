@@ -266,6 +266,38 @@ def test_it_groups_vims_stories_on_the_site_as_well_as_offline(shared_data, db, 
     assert scores.f1 >= 0.85, scores
 
 
+def test_it_reuses_member_vectors_only_within_a_generation_of_candidates(
+    shared_data, db, memory_caches, monkeypatch
+):
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+    from vnnews.news import stories_sync
+
+    # Generations end after 3 new candidates only (the size rule is switched off).
+    monkeypatch.setattr(stories_sync, "_GENERATION_ARTICLES", 3)
+    monkeypatch.setattr(stories_sync, "_GENERATION_DRIFT", 100.0)
+    cache = stories_sync._MemberVectors()
+    monkeypatch.setattr(stories_sync, "_MEMBER_VECTORS", cache)
+    docs, gold = read_vims(shared_data / "stories" / "vims-dev")
+    wanted = {key for members in gold[:3] for key in members}
+    source, now = make_source("vims.example.vn"), timezone.now()
+    generations, reused = [], 0
+    for i, doc in enumerate(d for d in docs if d.key in wanted):
+        article = make_article(
+            doc.title, text=doc.text, source=source, published=now + timedelta(seconds=i)
+        )
+        before = dict(cache.vectors)
+        stories_sync.assign_story(article, bump=False)
+        # A member's vector is never more than 3 new candidates older than the article's.
+        assert stories_sync._FREQUENCIES.entered - cache.entered_at < 3
+        if cache.entered_at in generations:  # same generation: the vectors built before are kept
+            reused += sum(cache.vectors.get(key) is vector for key, vector in before.items())
+        generations.append(cache.entered_at)
+    assert 3 < len(set(generations)) < len(generations)
+    assert reused > 0
+
+
 def test_it_answers_without_similarity_while_the_index_is_built_and_does_not_keep_it(stored):
     from tests.factories import make_article
     from vnnews.news import related
