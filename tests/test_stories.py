@@ -278,6 +278,7 @@ def test_it_reuses_member_vectors_only_within_a_generation_of_candidates(
     monkeypatch.setattr(stories_sync, "_GENERATION_ARTICLES", 3)
     monkeypatch.setattr(stories_sync, "_GENERATION_DRIFT", 100.0)
     cache = stories_sync._MemberVectors()
+    cache.entered_at = stories_sync._FREQUENCIES.entered  # earlier tests moved it
     monkeypatch.setattr(stories_sync, "_MEMBER_VECTORS", cache)
     docs, gold = read_vims(shared_data / "stories" / "vims-dev")
     wanted = {key for members in gold[:3] for key in members}

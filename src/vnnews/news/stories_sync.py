@@ -177,6 +177,10 @@ class _MemberVectors:
 
     def __init__(self) -> None:
         self.vectors: OrderedDict[tuple[int, datetime | None], Vector] = OrderedDict()
+        # story -> (its member keys, sum of their vectors, its norm): most stories scored for one
+        # article are scored again for the next with the same members, and summing ~100 member
+        # vectors per article was the next largest cost once the vectors were kept.
+        self.sums: OrderedDict[int, tuple[tuple, Vector, float]] = OrderedDict()
         self.options: ClusterOptions | None = None
         self.entered_at = 0  # _FREQUENCIES.entered when the generation began
         self.size_at = 0  # candidate count when the generation began
@@ -190,6 +194,7 @@ class _MemberVectors:
             or abs(candidates - self.size_at) > _GENERATION_DRIFT * self.size_at
         ):
             self.vectors.clear()
+            self.sums.clear()
             self.options = options
             self.entered_at = _FREQUENCIES.entered
             self.size_at = candidates
@@ -204,6 +209,26 @@ class _MemberVectors:
         else:
             self.vectors.move_to_end(key)
         return vector
+
+    def story_sum(
+        self, story_id: int, members: list[tuple], model: TfidfModel, options: ClusterOptions
+    ) -> tuple[Vector, float]:
+        """(sum of the members' vectors, its norm), summed in member order as before."""
+        keys = tuple(key for key, _ in members)
+        held = self.sums.get(story_id)
+        if held is not None and held[0] == keys:
+            self.sums.move_to_end(story_id)
+            return held[1], held[2]
+        total: Vector = {}
+        for key, counts in members:
+            for f, w in self.get(key, counts, model, options).items():
+                total[f] = total.get(f, 0.0) + w
+        norm = sum(w * w for w in total.values()) ** 0.5
+        self.sums[story_id] = (keys, total, norm)
+        self.sums.move_to_end(story_id)
+        if len(self.sums) > _COUNTS_CACHE_SIZE:
+            self.sums.popitem(last=False)
+        return total, norm
 
 
 _MEMBER_VECTORS = _MemberVectors()
@@ -256,7 +281,7 @@ def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
             limit = _bound(bounds[story_id])
             if limit == 0.0 or limit * (1 + 1e-9) + 1e-12 < max(best, options.threshold):
                 break  # ordered by bound: no later story can win either
-            sims[story_id] = _similarity(vector, members[story_id], model, options)
+            sims[story_id] = _similarity(vector, story_id, members[story_id], model, options)
             best = max(best, sims[story_id])
     best_id, best_sim = None, 0.0
     for story_id in members:  # the first of equals wins, as when every story was scored
@@ -277,14 +302,10 @@ def _bound(state: list[float]) -> float:
     return min(1.0, total / count**0.5) if count and total else 0.0
 
 
-def _similarity(vector: Vector, members: list[tuple], model: TfidfModel, options) -> float:
+def _similarity(vector: Vector, story_id: int, members: list[tuple], model, options) -> float:
     """cos(vector, sum of the members' truncated TF-IDF vectors), as the clusterer computes it
-    (member vectors from _MEMBER_VECTORS: under an IDF of this generation)."""
-    total: Vector = {}
-    for key, counts in members:
-        for f, w in _MEMBER_VECTORS.get(key, counts, model, options).items():
-            total[f] = total.get(f, 0.0) + w
-    norm = sum(w * w for w in total.values()) ** 0.5
+    (member vectors and their sum from _MEMBER_VECTORS: under an IDF of this generation)."""
+    total, norm = _MEMBER_VECTORS.story_sum(story_id, members, model, options)
     return cosine(vector, total) / norm if norm else 0.0
 
 
