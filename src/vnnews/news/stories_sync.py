@@ -219,10 +219,13 @@ class _MemberVectors:
         if held is not None and held[0] == keys:
             self.sums.move_to_end(story_id)
             return held[1], held[2]
-        total: Vector = {}
-        for key, counts in members:
-            for f, w in self.get(key, counts, model, options).items():
-                total[f] = total.get(f, 0.0) + w
+        if len(members) == 1:  # most stories: the member's own vector, not a copy of it
+            total = self.get(members[0][0], members[0][1], model, options)
+        else:
+            total = {}
+            for key, counts in members:
+                for f, w in self.get(key, counts, model, options).items():
+                    total[f] = total.get(f, 0.0) + w
         norm = sum(w * w for w in total.values()) ** 0.5
         self.sums[story_id] = (keys, total, norm)
         self.sums.move_to_end(story_id)
