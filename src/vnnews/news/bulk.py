@@ -120,7 +120,9 @@ def _current_keys(article: Article):
 
 
 def bump_content_version() -> None:
-    """One bump for a whole chunk, after it is committed (readers then see the new rows)."""
+    """Bump the readers' content version (vnnews.api.content_version) once, after the writes are
+    committed (readers then see the new rows): for a whole import chunk, a live worker's recent
+    articles (ingest_live.bump_soon) or a story assignment."""
     from django.apps import apps
 
     if apps.is_installed("vnnews.api"):

@@ -420,17 +420,15 @@ def _finished_earlier(origin: str, url: str, since: datetime) -> ImportRecord | 
     return records.filter(created_at__gte=since).first()
 
 
-# The dispatch_uid vnnews.api.content_version.connect() gives its Article post_save receiver.
-_ARTICLE_VERSION_UID = "vnnews.content-version.Article.save"
-
-
 @contextmanager
 def _article_saves_without_version_bump() -> Iterator[None]:
     """The store's Article save without its content-version bump (a file rename in the shared
     cache, made inside the store's transaction, i.e. while holding SQLite's write lock): the
     steps after the store bump it once, soon (_after_store, bump_soon). The receiver is
     process-wide; a db_worker process runs one task at a time, so no other save misses it."""
-    muted = post_save.disconnect(sender=Article, dispatch_uid=_ARTICLE_VERSION_UID)
+    from vnnews.news.bulk import VERSION_UIDS
+
+    muted = post_save.disconnect(sender=Article, dispatch_uid=VERSION_UIDS[Article])
     try:
         yield
     finally:
@@ -483,7 +481,7 @@ def bump_soon() -> None:
     between. The timer thread is not a daemon: a worker stopped by SIGTERM still bumps before it
     exits. A SIGKILL in that half second loses the bump; the articles stay stored and show from
     the next bump by any process, or when the cached pages expire."""
-    from vnnews.news.stories_sync import bump_content_version
+    from vnnews.news.bulk import bump_content_version
 
     global _bump_timer
     if BUMP_DELAY_SECONDS <= 0:
@@ -496,7 +494,7 @@ def bump_soon() -> None:
 
 
 def _bump_now() -> None:
-    from vnnews.news.stories_sync import bump_content_version
+    from vnnews.news.bulk import bump_content_version
 
     global _bump_timer
     with _bump_lock:

@@ -343,7 +343,7 @@ def _store(
         if prepared.index_keys is not None:
             setattr(stored, INDEX_KEYS, prepared.index_keys)
         memo.get(ABSENT, set()).discard(url)  # the same address may come again in the chunk
-        if PENDING in memo and record["fresh"] and record["defer"] is not None:
+        if _defers_new_articles(record, memo):
             # Bulk: inserted with the rest of the chunk by `flush_pending`, record and all.
             memo[PENDING][url] = (stored, _images(stored, clean.blocks))
             return save_record(**record, outcome=Outcome.CREATED, article=stored)
@@ -374,15 +374,16 @@ def _store(
     return save_record(**record, outcome=outcome, article=stored)
 
 
+def _defers_new_articles(record: dict, memo: dict) -> bool:
+    """A bulk chunk (`begin_bulk`) with a new, deferred record: a new article then waits in the
+    memo for `flush_pending` instead of being saved on its own."""
+    return PENDING in memo and record["fresh"] and record["defer"] is not None
+
+
 def _waits_for_bulk_insert(prepared: Prepared, record: dict, memo: dict) -> bool:
-    """Whether `_store` will keep this article for `flush_pending` (a new address in a bulk
-    chunk, with a new deferred record), as its own test there says."""
-    return (
-        PENDING in memo
-        and record["fresh"]
-        and record["defer"] is not None
-        and prepared.stored_url in memo.get(ABSENT, ())
-    )
+    """Whether `_store` will keep this article for `flush_pending`: a new article (an address
+    known to be absent) in a chunk that defers them."""
+    return _defers_new_articles(record, memo) and prepared.stored_url in memo.get(ABSENT, ())
 
 
 def store_article(

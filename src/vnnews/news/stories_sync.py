@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from vnnews.news.bulk import bump_content_version
 from vnnews.news.models import Article, Story
 from vnnews.stories.clustering import (
     DEFAULT_CLUSTER_OPTIONS,
@@ -394,17 +395,6 @@ def _write(article: Article, choice: _Choice) -> Story:
         latest = _when(article)
         Story.objects.filter(pk=story.pk, updated_at__lt=latest).update(updated_at=latest)
     return story
-
-
-def bump_content_version() -> None:
-    """Readers' cached pages are keyed by the content version (vnnews.api.content_version): one
-    bump shows a changed article. Called after the transaction, when readers can see it."""
-    from django.apps import apps
-
-    if apps.is_installed("vnnews.api"):
-        from vnnews.api import content_version
-
-        content_version.bump()
 
 
 def assign_story(
