@@ -36,6 +36,10 @@ class Source(models.Model):
     last_error = models.TextField("lỗi cuối", blank=True)
     error_count = models.PositiveIntegerField("số lỗi liên tiếp", default=0)
     disabled_reason = models.CharField("lý do tắt", max_length=300, blank=True)
+    # Politeness shared by every worker process (ingest_live.claim_fetch_slot): the earliest
+    # moment the next article fetch from this outlet may start. Each fetch moves it one
+    # HOST_DELAY on, so N workers together keep one outlet's pace, not N times it.
+    next_fetch_at = models.DateTimeField("lượt tải kế tiếp", null=True, blank=True)
     created_at = models.DateTimeField("tạo lúc", default=timezone.now)
 
     class Meta:
