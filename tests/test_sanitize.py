@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from vnnews.extract.article import Article, Block
-from vnnews.sanitize import clean_text, clean_url, sanitize_article, sanitize_html
+from vnnews.sanitize import (
+    _clean_text_fully,
+    clean_text,
+    clean_url,
+    sanitize_article,
+    sanitize_html,
+)
 
 TEXT_CASES = [
     ("<b>Hà</b> Nội", "Hà Nội"),
@@ -25,6 +33,23 @@ def test_it_keeps_only_plain_text(raw, clean):
     assert clean_text(raw) == clean
 
 
+# Pieces that each trip (or nearly trip) one of clean_text's rules: tags, entities and a bare
+# ampersand, carriage returns, tabs, invisible characters, spaces before a newline, runs of newlines.
+_TRICKY = ["Hà", " ", "  ", "\n", "\n\n\n", "\r", "\r\n", "\t", " \n", "\u00a0", "\u200b",
+           "\ufeff", "\x07", "\x85", "<b>", "</b>", "<", ">", "&", "&amp;", "&#39;", "AT&T",
+           "<script>x</script>", "Nội."]  # fmt: skip
+
+
+def test_the_shortcut_for_plain_text_gives_the_full_answer():
+    rng = random.Random(3)
+    texts = [t for t, _ in TEXT_CASES] + [
+        "".join(rng.choices(_TRICKY, k=rng.randint(1, 12))) for _ in range(3000)
+    ]
+    for text in texts:
+        for multiline in (True, False):
+            assert clean_text(text, multiline=multiline) == _clean_text_fully(text, multiline)
+
+
 def test_it_folds_one_line_fields():
     assert clean_text("  Hoàng\n Phúc \t- Lê Kiên ", multiline=False) == "Hoàng Phúc - Lê Kiên"
 
@@ -41,6 +66,8 @@ def test_it_folds_one_line_fields():
         ("//x.vn/a.jpg", False),
         ("/a.jpg", False),
         ("https://x.vn/a b.jpg", False),
+        ("https://x.vn/a\u00a0b.jpg", False),
+        ("https://x.vn/a\u200bb.jpg", False),
     ],
 )
 def test_it_keeps_only_absolute_http_urls(url, kept):
