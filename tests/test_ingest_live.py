@@ -366,3 +366,60 @@ def test_articles_waiting_for_a_source_that_was_disabled_are_left_alone(live, we
     run_queue()
     assert Article.objects.count() == 0
     assert not any(path.endswith(".html") for path in outlet.hits)
+
+
+def test_fetch_slots_of_one_outlet_are_taken_one_delay_apart(live):
+    now = timezone.now()
+    tin = Source.objects.create(domain="tin.example", name="Tin")
+    bao = Source.objects.create(domain="bao.example", name="Báo")
+    slots = [ingest_live.claim_fetch_slot(tin.pk, 2.0, now) for _ in range(3)]
+    assert slots == [now, now + timedelta(seconds=2), now + timedelta(seconds=4)]
+    # Another outlet keeps its own pace; an outlet idle for a while starts again from now.
+    assert ingest_live.claim_fetch_slot(bao.pk, 2.0, now) == now
+    later = now + timedelta(minutes=1)
+    assert ingest_live.claim_fetch_slot(tin.pk, 2.0, later) == later
+
+
+def test_overdue_fetches_of_one_outlet_take_turns_whatever_the_number_of_workers(
+    live, web, monkeypatch
+):
+    """Tasks whose start times have all passed (workers behind) come due together; each claims
+    the outlet's next slot, so only the first fetches now and the rest wait their turn in the
+    queue, one host delay apart, without holding a worker."""
+    from dataclasses import replace
+
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from vnnews.news import tasks
+
+    live.HOST_DELAY = 2.0
+    # As if every task ran in its own worker process: no in-process spacing between them, only
+    # the slots shared through the database.
+    options = ingest_live.fetch_options
+    monkeypatch.setattr(ingest_live, "fetch_options", lambda: replace(options(), min_host_delay=0))
+    ingest_live.reset_fetcher()
+    feed = register(web.outlets[0])
+    urls = web.outlets[0].article_urls()[:3]
+    for url in urls:  # all due now, as after a backlog
+        tasks.fetch_article.enqueue(url=url, source_id=feed.source_id, feed_id=feed.pk)
+    started = timezone.now()
+    run_queue()
+    assert Article.objects.count() == 1
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY).order_by("run_after")
+    assert [w.args_kwargs["kwargs"]["url"] for w in waiting] == urls[1:]
+    offsets = [(w.run_after - started).total_seconds() for w in waiting]
+    assert [round(o) for o in offsets] == [2, 4], offsets
+    assert all(w.args_kwargs["kwargs"]["slot"] for w in waiting)  # their slots are kept for them
+
+    # Their turn comes: they fetch with the slot they hold, not a new one behind each other.
+    live.HOST_DELAY = 600.0  # a fresh claim would now wait ten minutes: none is made
+    ingest_live.reset_fetcher()
+    for task in waiting:
+        task.run_after = timezone.now()
+        task.args_kwargs["kwargs"]["slot"] = timezone.now().isoformat()
+        task.save(update_fields=["run_after", "args_kwargs"])
+    run_queue()
+    assert set(Article.objects.values_list("url", flat=True)) == set(urls)
+    created = ImportRecord.objects.filter(outcome="created").values_list("url", flat=True)
+    assert sorted(created) == sorted(urls)

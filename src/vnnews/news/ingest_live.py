@@ -17,18 +17,21 @@ with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL) or inside an EXCLUSIVE trans
 so no two workers run one task; `reap_stale_tasks` re-queues tasks left RUNNING by a killed worker.
 
 Politeness across worker processes: each process's Fetcher caps concurrency and spacing per host
-for its own requests only. Between processes, an outlet's article fetches are queued HOST_DELAY
-apart (run_after; enqueue_entries continues after the latest one already waiting, so a home and a
-section feed polled together do not double the rate). Not covered: when the workers run behind,
-tasks whose start times have all passed are due together, and N worker processes may then fetch
-from one host N x HOST_CONCURRENCY at a time. A per-host slot shared in the database (a
-next-fetch time on Source, claimed by each fetch) would close that, at one more write per fetch.
+for its own requests only. Between processes, two things keep an outlet's pace:
+- enqueue_entries queues its article fetches HOST_DELAY apart (run_after, continuing after the
+  latest one already waiting, so a home and a section feed polled together do not double it);
+- every article fetch first claims the outlet's next free slot (`claim_fetch_slot`, one small
+  write on Source.next_fetch_at). When the workers run behind, tasks whose start times have all
+  passed come due together; the claim spreads them out again, one HOST_DELAY apart whatever the
+  number of worker processes. A task whose slot is more than MAX_SLOT_SLEEP away goes back to the
+  queue for that slot (kept for it) instead of holding its worker.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -49,6 +52,9 @@ log = logging.getLogger("vnnews.ingest")
 MAX_CHILD_SITEMAPS = 5
 ARTICLE_ATTEMPTS = 3
 POLL_PRIORITY = 10
+# A worker waits for its outlet's fetch slot itself when it is this close (seconds); a later slot
+# sends the task back to the queue, so one busy outlet does not hold the workers from the others.
+MAX_SLOT_SLEEP = 0.25
 
 _fetcher: Fetcher | None = None
 _fetcher_lock = threading.Lock()
@@ -206,6 +212,43 @@ def _next_free_slot(source: Source, now: datetime, delay: float) -> datetime:
     return latest + timedelta(seconds=delay) if latest else now
 
 
+def claim_fetch_slot(source_id: int, delay: float, now: datetime | None = None) -> datetime:
+    """Take the outlet's next free fetch slot: the later of now and Source.next_fetch_at, which
+    then moves `delay` seconds past it. The row lock (SELECT ... FOR UPDATE on PostgreSQL; an
+    IMMEDIATE transaction on SQLite) makes two workers' claims take different slots."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        taken = (
+            Source.objects.select_for_update()
+            .filter(pk=source_id)
+            .values_list("next_fetch_at", flat=True)
+            .first()
+        )
+        slot = max(now, taken) if taken else now
+        Source.objects.filter(pk=source_id).update(next_fetch_at=slot + timedelta(seconds=delay))
+    return slot
+
+
+def _wait_for_slot(source: Source, slot: datetime | None) -> datetime | None:
+    """Hold this fetch to the outlet's shared pace (see the module docstring). Returns None when
+    the fetch may go now (after at most MAX_SLOT_SLEEP), or the slot it was given, later, which
+    the caller re-queues the task for. `slot` is a slot an earlier run of the task already took."""
+    delay = float(settings.HOST_DELAY)
+    if not delay:
+        return None
+    now = timezone.now()
+    if slot is None or (now - slot).total_seconds() > delay:
+        # No slot yet, or the task ran so late that its turn has passed and the outlet's later
+        # slots may be in use right now: take the next free one.
+        slot = claim_fetch_slot(source.pk, delay, now)
+    wait = (slot - timezone.now()).total_seconds()
+    if wait > MAX_SLOT_SLEEP:
+        return slot
+    if wait > 0:
+        time.sleep(wait)
+    return None
+
+
 def enqueue_entries(source: Source, feed: Feed | None, entries: list[Entry]) -> tuple[int, bool]:
     """Enqueue one fetch task per new entry. Returns (enqueued, truncated): truncated when the
     backlog limit stopped us, so the caller must read the feed again in full next time."""
@@ -347,6 +390,7 @@ def fetch_article(
     attempt: int = 1,
     section: str = "",
     resumed_since: datetime | None = None,
+    slot: datetime | None = None,
     **_: object,
 ) -> dict:
     """Fetch one article page and hand it to the store (archive -> extract -> normalise ->
@@ -354,7 +398,8 @@ def fetch_article(
     Source); a retryable one is tried again later, at most ARTICLE_ATTEMPTS times.
 
     `resumed_since` (the task's enqueue time) is given when the task runs again after its worker
-    died: if that worker had already committed the page, the result is reused as it stands."""
+    died: if that worker had already committed the page, the result is reused as it stands.
+    `slot` is the outlet fetch slot an earlier run of the task claimed and re-queued it for."""
     from vnnews.news.store import failed_record, ingest_page
 
     source = Source.objects.filter(pk=source_id).first()
@@ -372,6 +417,10 @@ def fetch_article(
                 "source=%s url=%s event=task_resumed outcome=%s", source.domain, url, done.outcome
             )
             return {"url": url, "outcome": done.outcome, "article": done.article_id}
+    later = _wait_for_slot(source, slot)
+    if later is not None:
+        _requeue_for_slot(url, source, feed, attempt, section, later)
+        return {"url": url, "waiting_until": later.isoformat()}
     try:
         result = fetcher().fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
     except FetchError as exc:
@@ -533,6 +582,23 @@ def _retry_article(
         section=section,
         attempt=attempt,
     )
+
+
+def _requeue_for_slot(
+    url: str, source: Source, feed: Feed | None, attempt: int, section: str, slot: datetime
+) -> None:
+    """The same fetch again at `slot`, which stays claimed for it (not a retry: same attempt)."""
+    from vnnews.news import tasks
+
+    tasks.fetch_article.using(run_after=slot).enqueue(
+        url=url,
+        source_id=source.pk,
+        feed_id=feed.pk if feed else None,
+        section=section,
+        attempt=attempt,
+        slot=slot.isoformat(),
+    )
+    log.debug("source=%s url=%s event=fetch_waits_for_slot at=%s", source.domain, url, slot)
 
 
 # -- scheduling ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ by any worker on any machine."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.tasks import TaskContext, task
 
 from vnnews.news import ingest_live
@@ -24,6 +26,7 @@ def fetch_article(
     section: str = "",
     title: str = "",
     attempt: int = 1,
+    slot: str = "",
 ) -> dict:
     # A task run again after its worker died (reaped, see ingest_live.reap_stale_tasks) may find
     # its work already committed: it must then not fetch and store the page a second time.
@@ -35,4 +38,5 @@ def fetch_article(
         attempt=attempt,
         section=section,
         resumed_since=resumed_since,
+        slot=datetime.fromisoformat(slot) if slot else None,
     )
