@@ -94,6 +94,19 @@ def test_words_side_by_side_rank_above_scattered_ones():
     assert [a.pk for a in search("dao duc toan").articles] == [side_by_side.pk, scattered.pk]
 
 
+def test_each_two_adjacent_words_side_by_side_is_enough():
+    # "dao duc" and "duc toan" both side by side, though never all three in a row: the tier of
+    # words side by side (adjacent pairs, as on PostgreSQL), above the newer scattered match.
+    now = timezone.now()
+    scattered = make_article("Đào tạo đức tính", text="Toàn xã hội chung tay.", published=now)
+    pairs = make_article(
+        "Tin trong ngày",
+        text="Bài về Đào Đức.\nÔng Đức Toàn nói.",
+        published=now - timedelta(days=2),
+    )
+    assert [a.pk for a in search("dao duc toan").articles] == [pairs.pk, scattered.pk]
+
+
 def test_word_pairs_do_not_cross_paragraphs():
     other = make_article("Tin khác", text="Du lịch Đà Nẵng")
     # Newer id, same time: it would come first if "Đà" + "Nẵng" counted as side by side.

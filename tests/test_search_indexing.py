@@ -1,6 +1,7 @@
 """Search indexing: the keys document_for builds for an article (through its per-word table) are
-exactly those of the query-side functions folded_key, exact_key and pairs_key, whatever the text:
-a query and the index must meet on the same strings (design rule 9). No database needed."""
+exactly those of the query-side functions folded_key, exact_key and pairs_key, whatever the text
+(the folded body line by line, terms.PARAGRAPH between lines): a query and the index must meet on
+the same strings (design rule 9). No database needed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from types import SimpleNamespace
 import pytest
 
 from vnnews.news.search import terms
-from vnnews.news.search.terms import document_for, exact_key, folded_key, pairs_key
+from vnnews.news.search.terms import (
+    PARAGRAPH,
+    document_for,
+    exact_key,
+    folded_key,
+    pairs_key,
+    parse_query,
+    tokens,
+)
 
 TEXTS = [
     "Hà Nội: giá lúa gạo tăng mạnh ở đồng bằng sông Cửu Long",
@@ -29,11 +38,11 @@ def reference(article) -> dict[str, str]:
     """The keys as the query side spells them, word by word."""
     body = "\n".join(part for part in (article.sapo, article.text) if part)
     title_f = folded_key(article.title)
-    lines = "\n".join(folded_key(line) for line in body.split("\n"))
+    lines = [folded_key(line) for line in body.split("\n") if line.split()]
     return {
         "title_f": title_f,
-        "body_f": folded_key(body),
-        "pairs_f": pairs_key(title_f + "\n" + lines),
+        "body_f": f" {PARAGRAPH} ".join(lines),
+        "pairs_f": pairs_key("\n".join([title_f, *lines])),
         "title_x": exact_key(article.title),
         "body_x": exact_key(body),
     }
@@ -72,3 +81,18 @@ def test_a_full_word_table_starts_again_with_the_same_keys(monkeypatch):
 def test_pairs_stay_within_a_paragraph():
     document = document_for(article("Hà Nội", "", "Đà Nẵng\n\nmưa to"))
     assert document.pairs_f.split() == ["hanoi", "danang", "muato"]
+
+
+def test_paragraphs_are_marked_in_the_folded_body():
+    document = document_for(article("Hà Nội", "Sapo", "Đà Nẵng\n\n  \nmưa to"))
+    assert document.body_f.split() == ["sapo", PARAGRAPH, "da", "nang", PARAGRAPH, "mua", "to"]
+    assert (
+        document.body_f.replace(PARAGRAPH, " ").split() == folded_key("Sapo Đà Nẵng mưa to").split()
+    )
+
+
+def test_no_query_holds_the_paragraph_mark():
+    # The mark is an indexed word of its own (FTS5) that a reader's query can never ask for.
+    assert tokens(PARAGRAPH) == []
+    parsed = parse_query(f"da {PARAGRAPH} nang")
+    assert (parsed.folded, parsed.exact) == (["da", "nang"], [])

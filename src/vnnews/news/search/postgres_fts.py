@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from vnnews.news.search.ranking import ranked_page
-from vnnews.news.search.terms import Document, Query
+from vnnews.news.search.terms import Document, Query, pairs_of
 
 TABLE = "search_document"
 ENTRY = "search_searchentry"
@@ -113,6 +113,12 @@ def _matching(column: str, terms: list[str]) -> tuple[str, str]:
     return sql, _all(terms)
 
 
+def _side_by_side(words: list[str]) -> tuple[str, str]:
+    # GIN keeps no word positions (a phrase query would recheck every candidate's vector): the
+    # glued pairs column answers instead.
+    return _matching("pairs", pairs_of(words))
+
+
 def search(
     cursor, query: Query, *, section_id: int | None, source_id: int | None, limit: int, offset: int
 ) -> tuple[list[int], int]:
@@ -139,7 +145,7 @@ def search(
             alias="d",
             matching=_matching,
             exact="exact",
-            pairs="pairs",
+            side_by_side=_side_by_side,
             title="title_doc",
             limit=limit,
             offset=offset,

@@ -9,6 +9,8 @@ from vnnews.news.search.terms import Query
 
 # (column or column filter, terms) -> ("(SELECT id … matching …)", its one parameter)
 Matching = Callable[[str, list[str]], tuple[str, str]]
+# the query's folded words -> the same, for articles holding each adjacent two of them side by side
+SideBySide = Callable[[list[str]], tuple[str, str]]
 
 
 def ranked_page(
@@ -20,29 +22,28 @@ def ranked_page(
     alias: str,
     matching: Matching,
     exact: str,
-    pairs: str,
+    side_by_side: SideBySide,
     title: str,
     limit: int,
     offset: int,
 ) -> tuple[list[int], int]:
-    """`body` is "FROM <table> <alias> WHERE …" with `params`; `exact`, `pairs` and `title` name
-    what `matching` searches for each tier."""
+    """`body` is "FROM <table> <alias> WHERE …" with `params`; `exact` and `title` name what
+    `matching` searches for those tiers; `side_by_side` answers the words-side-by-side tier."""
     cursor.execute(f"SELECT count(*) {body}", params)
     total = cursor.fetchone()[0]
     if not total or offset >= total:
         return [], total
     # Tiers (design rule 9): exact-diacritic match first, then the words side by side as typed,
     # then all words in the title, then the newest.
-    tiers: list[tuple[str, list[str]]] = []
+    tiers: list[tuple[str, str]] = []
     if query.exact:
-        tiers.append((exact, query.exact))
-    if query.pairs:
-        tiers.append((pairs, query.pairs))
-    tiers.append((title, query.folded))
+        tiers.append(matching(exact, query.exact))
+    if query.pairs:  # two words or more
+        tiers.append(side_by_side(query.folded))
+    tiers.append(matching(title, query.folded))
     order: list[str] = []
     order_params: list = []
-    for column, terms in tiers:
-        sql, param = matching(column, terms)
+    for sql, param in tiers:
         order.append(f"{alias}.article_id IN {sql} DESC")
         order_params.append(param)
     order.append(f"{alias}.published_us DESC, {alias}.article_id DESC")

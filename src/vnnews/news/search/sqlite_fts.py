@@ -4,6 +4,11 @@
 diacritics (`remove_diacritics 0`) because folding is ours (design rule 9). `search_searchentry`
 holds date, section and outlet, so ranking and filtering read only small rows. Each ranking tier
 is an uncorrelated `IN (SELECT rowid … MATCH …)` that SQLite evaluates once into a lookup table.
+
+Words side by side are FTS5 phrases ("dao duc" "duc toan": each adjacent two of the query's
+words, in the title or in one paragraph of the body), read from the word positions the index
+keeps anyway: a column of glued pairs tripled the cost of indexing an article. No column sizes
+(`columnsize=0`): they only serve bm25() and the other ranking functions, which are not used.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ TABLE = "search_fts"
 ENTRY = "search_searchentry"
 
 CREATE = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
-    "title_f, body_f, title_x, body_x, pairs_f, tokenize = 'unicode61 remove_diacritics 0')"
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title_f, body_f, title_x, body_x, "
+    "tokenize = 'unicode61 remove_diacritics 0', columnsize = 0)"
 ]
 DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
@@ -29,9 +34,9 @@ def _all(terms: list[str]) -> str:
 def index(cursor, doc: Document) -> None:
     cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [doc.article_id])
     cursor.execute(
-        f"INSERT INTO {TABLE} (rowid, title_f, body_f, title_x, body_x, pairs_f) "
-        "VALUES (%s, %s, %s, %s, %s, %s)",
-        [doc.article_id, doc.title_f, doc.body_f, doc.title_x, doc.body_x, doc.pairs_f],
+        f"INSERT INTO {TABLE} (rowid, title_f, body_f, title_x, body_x) "
+        "VALUES (%s, %s, %s, %s, %s)",
+        [doc.article_id, doc.title_f, doc.body_f, doc.title_x, doc.body_x],
     )
     cursor.execute(
         f"INSERT OR REPLACE INTO {ENTRY} (article_id, published_us, section_id, source_id) "
@@ -47,9 +52,9 @@ def index_many(cursor, docs: list[Document]) -> None:
     ids = [doc.article_id for doc in docs]
     cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)
     cursor.executemany(
-        f"INSERT INTO {TABLE} (rowid, title_f, body_f, title_x, body_x, pairs_f) "
-        "VALUES (%s, %s, %s, %s, %s, %s)",
-        [(d.article_id, d.title_f, d.body_f, d.title_x, d.body_x, d.pairs_f) for d in docs],
+        f"INSERT INTO {TABLE} (rowid, title_f, body_f, title_x, body_x) "
+        "VALUES (%s, %s, %s, %s, %s)",
+        [(d.article_id, d.title_f, d.body_f, d.title_x, d.body_x) for d in docs],
     )
     cursor.executemany(
         f"INSERT OR REPLACE INTO {ENTRY} (article_id, published_us, section_id, source_id) "
@@ -80,6 +85,12 @@ def _matching(column_filter: str, terms: list[str]) -> tuple[str, str]:
     return sql, "{" + column_filter + "} : (" + _all(terms) + ")"
 
 
+def _side_by_side(words: list[str]) -> tuple[str, str]:
+    sql = f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"
+    phrases = " ".join(f'"{a} {b}"' for a, b in zip(words, words[1:], strict=False))
+    return sql, "{title_f body_f} : (" + phrases + ")"
+
+
 def search(
     cursor, query: Query, *, section_id: int | None, source_id: int | None, limit: int, offset: int
 ) -> tuple[list[int], int]:
@@ -101,7 +112,7 @@ def search(
         alias="e",
         matching=_matching,
         exact="title_x body_x",
-        pairs="pairs_f",
+        side_by_side=_side_by_side,
         title="title_f",
         limit=limit,
         offset=offset,

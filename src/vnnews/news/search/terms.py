@@ -63,6 +63,15 @@ def pairs_key(folded_text: str) -> str:
     )
 
 
+# Between two paragraphs of a document's folded body: a private-use character, which FTS5's
+# unicode61 tokenizer indexes as a word of its own (categories L*, N* and Co are word characters)
+# and a query never holds (terms are `_TOKEN` matches, letters and digits only). So a phrase
+# ("da nang") never matches across paragraphs, as pairs never cross them. PostgreSQL's parser
+# drops the character, and pairs are built from the lines it separates.
+PARAGRAPH = "\ue000"
+_PARAGRAPH_GAP = f" {PARAGRAPH} "
+
+
 @dataclass(frozen=True)
 class Query:
     """A parsed query: folded terms always; exact terms only when the reader typed diacritics."""
@@ -99,12 +108,18 @@ class Document:
     title_f: str
     body_f: str
     title_x: str
-    body_x: str
-    pairs_f: str = ""  # adjacent folded word pairs of title and body (see pairs_of)
+    body_x: str  # body_f's paragraphs are separated by PARAGRAPH
     # Kept beside the text so ranking and filters never read the (wide) article rows.
     published_us: int = 0  # microseconds since the epoch; 0 when unknown (sorts last)
     section_id: int | None = None
     source_id: int | None = None
+
+    @property
+    def pairs_f(self) -> str:
+        """Adjacent folded word pairs of title and body, none across a paragraph (see pairs_of):
+        the index's phrase keys where the engine has no word positions (PostgreSQL)."""
+        lines = [self.title_f, *self.body_f.split(_PARAGRAPH_GAP)]
+        return " ".join(filter(None, map(_glued_pairs, lines)))
 
 
 def epoch_us(value: datetime | None) -> int:
@@ -144,10 +159,10 @@ def _glued_pairs(folded_line: str) -> str:
 
 
 def document_keys(title: str, sapo: str, text: str) -> Document:
-    """The text keys of an article (the same as folded_key, exact_key and pairs_key give: title_f
-    and the body lines for the pairs, no pair across paragraphs); ids, date, section and outlet
-    left for `document_for` or the caller to fill in (an import computes these keys ahead, in a
-    worker process, before the article has an id)."""
+    """The text keys of an article (the same as folded_key and exact_key give, body_f line by
+    line with PARAGRAPH between lines); ids, date, section and outlet left for `document_for` or
+    the caller to fill in (an import computes these keys ahead, in a worker process, before the
+    article has an id)."""
     body = "\n".join(part for part in (sapo, text) if part)
     title_words = (title or "").split()
     # Lines without a word hold no pair, and add nothing to the body keys.
@@ -164,9 +179,8 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
     return Document(
         article_id=0,
         title_f=title_f,
-        # The same as joining every word's key: each line has at least one word.
-        body_f=" ".join(folded_lines),
-        pairs_f=" ".join(filter(None, map(_glued_pairs, [title_f, *folded_lines]))),
+        # Each line has at least one word, so no paragraph is empty.
+        body_f=_PARAGRAPH_GAP.join(folded_lines),
         title_x=" ".join(map(_EXACT.__getitem__, title_words)),
         body_x=" ".join(map(_EXACT.__getitem__, words)),
     )
