@@ -25,6 +25,7 @@ from vnnews.news.bulk import (
     bump_content_version,
     flush_pending,
     index_articles,
+    insert_new,
 )
 from vnnews.news.importers import importer_for
 from vnnews.news.importers.base import Item
@@ -331,7 +332,7 @@ class Importer:
                     fresh, prepared = job
                     self.store(origin, item, fresh=fresh, prepared=prepared)
             saved = flush_pending(self.memo)
-            ImportRecord.objects.bulk_create(self.deferred)
+            insert_new(ImportRecord, self.deferred)
             self.deferred.clear()
             index_articles(saved)
             self.memo[SAVED] = {}
