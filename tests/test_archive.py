@@ -69,6 +69,19 @@ def test_files_stay_one_per_day_under_the_size_limit(tmp_path):
     assert day in paths.pop()
 
 
+def test_the_next_file_is_started_when_another_writer_filled_the_current_one(tmp_path):
+    # The archive remembers its current file instead of listing the folder for every record; a
+    # file another process filled past the limit meanwhile must still end it.
+    archive = WarcArchive(tmp_path, max_bytes=100_000)
+    first = archive.append("https://x.vn/1", PAGE)[0]
+    assert archive.append("https://x.vn/2", PAGE)[0] == first
+    with open(first, "ab") as other_writer:
+        other_writer.write(b"\0" * 100_000)
+    path, offset = archive.append("https://x.vn/3", PAGE)
+    assert path != first and path.endswith("-0001.warc.gz") and offset == 0
+    assert read_record(path, 0)[0] == "https://x.vn/3"
+
+
 def _foreign_warc(gz: bool) -> bytes:
     """A WARC as other crawlers write it: request, HTML, image, redirect and a resource record."""
     out = io.BytesIO()

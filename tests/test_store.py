@@ -255,3 +255,21 @@ def test_an_alias_set_in_the_admin_wins_and_one_for_the_outlet_wins_over_all():
     SectionAlias.objects.create(name_key="goc phim", section=travel, source=outlet)
     assert resolve_section(["Góc phim"], "", outlet).slug == "du-lich"
     assert resolve_section(["Góc phim"], "", None).slug == "van-hoa"
+
+
+def test_an_outlet_is_created_once_and_a_lost_race_for_it_ends_in_the_other_copy(monkeypatch):
+    from vnnews.news import store as store_module
+
+    first = store_module.source_for("https://vnexpress.net/a-1.html")
+    assert first.domain == "vnexpress.net" and first.home_url == "https://vnexpress.net/"
+    assert store_module.source_for("https://e.vnexpress.net/b-2.html") == first
+
+    # Another process creates the outlet between our look-up and our insert.
+    class Nothing:
+        def first(self):
+            return None
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store_module.Source.objects, "filter", lambda **kw: Nothing())
+        assert store_module.source_for("https://vnexpress.net/c-3.html") == first
+    assert Source.objects.filter(domain="vnexpress.net").count() == 1

@@ -120,6 +120,11 @@ def append_response(
     return append_bytes(path, data)
 
 
+# (folder, prefix, day) -> the file `current_path` chose last, per process: listing the folder for
+# every record costs more than writing the record once a folder holds many files.
+_CURRENT: dict[tuple[str, str, str], Path] = {}
+
+
 class WarcArchive:
     """A folder of WARC files that rotate by day and by size:
     `vnnews-YYYYMMDD-NNNN.warc.gz`, a new NNNN once the current file passes `max_bytes`."""
@@ -133,6 +138,16 @@ class WarcArchive:
 
     def current_path(self, when: datetime | None = None) -> Path:
         day = (when or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d")
+        key = (str(self.directory), self.prefix, day)
+        known = _CURRENT.get(key)
+        if known is not None:
+            # The file chosen last time is still the newest while it is under the limit (files
+            # only rotate away from a full one), whoever appended since: one stat, no listing.
+            try:
+                if known.stat().st_size < self.max_bytes:
+                    return known
+            except OSError:
+                pass
         number = 0
         existing = sorted(self.directory.glob(f"{self.prefix}-{day}-*.warc.gz"))
         if existing:
@@ -142,7 +157,11 @@ class WarcArchive:
                 number = len(existing)
             if existing[-1].stat().st_size >= self.max_bytes:
                 number += 1
-        return self.directory / f"{self.prefix}-{day}-{number:04d}.warc.gz"
+        path = self.directory / f"{self.prefix}-{day}-{number:04d}.warc.gz"
+        if len(_CURRENT) > 100:
+            _CURRENT.clear()
+        _CURRENT[key] = path
+        return path
 
     def append(
         self,

@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vnnews.archive import WarcArchive, response_record
@@ -165,9 +165,13 @@ def source_for(url: str, site_name: str = "") -> Source:
         name, home = site_name or "Tệp nhập", ""
     else:
         name, home = outlet_names().get(domain) or site_name or domain, f"https://{domain}/"
-    source, _ = Source.objects.get_or_create(
-        domain=domain, defaults={"name": name[:200], "home_url": home}
-    )
+    # Not get_or_create: it would look the domain up a second time (an import of pages from
+    # many outlets creates one per page). The savepoint lets a lost race end in a lookup.
+    try:
+        with transaction.atomic():
+            source = Source.objects.create(domain=domain, name=name[:200], home_url=home)
+    except IntegrityError:  # another process created it since
+        return Source.objects.get(domain=domain)
     log.info("source=%s url=%s event=source_created", domain, url)
     return source
 
