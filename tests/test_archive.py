@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -67,6 +68,18 @@ def test_files_stay_one_per_day_under_the_size_limit(tmp_path):
     assert len(paths) == 1
     day = datetime.now(UTC).strftime("%Y%m%d")
     assert day in paths.pop()
+
+
+@pytest.mark.parametrize("level", [None, 1, 6])  # None: ISA-L when installed, else zlib
+def test_every_compression_writes_records_any_reader_reads(tmp_path, level):
+    path = tmp_path / "a.warc.gz"
+    for i in range(2):
+        append_response(path, f"https://x.vn/{i}", PAGE + bytes([i]), compresslevel=level)
+    with open(path, "rb") as handle:
+        urls = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle)]
+    assert urls == ["https://x.vn/0", "https://x.vn/1"]
+    assert [item.body for item in iter_html_records(path)] == [PAGE + b"\0", PAGE + b"\1"]
+    assert gzip.decompress(path.read_bytes()).count(b"WARC/1.0") == 2
 
 
 def test_the_next_file_is_started_when_another_writer_filled_the_current_one(tmp_path):

@@ -17,6 +17,13 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 
+try:
+    # ISA-L's deflate: the same gzip format (any reader inflates it) for ~4x less CPU than zlib
+    # at a ratio between zlib's levels 1 and 3 on HTML; every page of an import is compressed.
+    from isal import isal_zlib as _fast_deflate
+except ImportError:  # optional speed-up: zlib then
+    _fast_deflate = None
+
 # The body is stored decoded, so transfer-level headers would make readers decode it again.
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
 
@@ -66,7 +73,7 @@ def response_record(
     status: int = 200,
     *,
     gz: bool = True,
-    compresslevel: int = 3,
+    compresslevel: int | None = None,
 ) -> bytes:
     """The bytes `append_response` writes for one `response` record (one gzip member when `gz`).
     Building them is most of the cost of archiving (compression), and needs no file: a bulk
@@ -74,14 +81,18 @@ def response_record(
 
     The record is built and compressed here rather than with warcio's writer: that is 4x less
     CPU for a typical 300 KB page, which matters because every page of an import is archived.
-    Level 3 keeps ~90% of level 6's compression on HTML at half the CPU."""
+    `compresslevel` None: ISA-L level 1 when installed (~0.6 ms for 250 KB of HTML, 23% of its
+    size), else zlib level 3 (~2.5 ms, 22%); a number: zlib at that level."""
     fetched_at = fetched_at or datetime.now(UTC)
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
     warc_date = fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     data = _warc_record(url, _http_block(body, headers, status), body, warc_date)
     if gz:
-        compressor = zlib.compressobj(compresslevel, zlib.DEFLATED, 31)  # 31: gzip container
+        if compresslevel is None and _fast_deflate is not None:
+            compressor = _fast_deflate.compressobj(1, _fast_deflate.DEFLATED, 31)
+        else:  # 31: gzip container
+            compressor = zlib.compressobj(compresslevel or 3, zlib.DEFLATED, 31)
         data = compressor.compress(data) + compressor.flush()
     return data
 
@@ -109,7 +120,7 @@ def append_response(
     headers: dict[str, str] | None = None,
     fetched_at: datetime | None = None,
     status: int = 200,
-    compresslevel: int = 3,
+    compresslevel: int | None = None,
 ) -> tuple[str, int]:
     """Append one `response` record for `url` to the WARC file at `path` (created if missing;
     gzipped, one member per record, when the name ends in .gz) and return (path, offset)."""
