@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from tests.factories import make_section, make_source
-from vnnews.news.bulk import insert_new
+from vnnews.news.bulk import BULK_WAL_PAGES, insert_new, wal_checkpoints_spaced
 from vnnews.news.models import Article, Image, ImportRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,3 +96,20 @@ def test_ids_are_never_reused():
     assert again[0].pk > first[-1].pk
     later = Article.objects.create(url="https://bao.example.vn/later", source=source, title="x")
     assert later.pk > again[-1].pk
+
+
+def wal_autocheckpoint() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_an_import_spaces_wal_checkpoints_and_restores_the_default():
+    before = wal_autocheckpoint()
+    with wal_checkpoints_spaced():
+        assert wal_autocheckpoint() == BULK_WAL_PAGES != before
+    assert wal_autocheckpoint() == before
+    with pytest.raises(RuntimeError), wal_checkpoints_spaced():
+        raise RuntimeError
+    assert wal_autocheckpoint() == before

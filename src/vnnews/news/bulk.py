@@ -155,6 +155,33 @@ def insert_new(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         obj._state.db = connection.alias
 
 
+# WAL pages between automatic checkpoints during a bulk import (SQLite's default is 1,000,
+# 4 MB: about one import chunk, so every chunk's commit copied the log into the database and
+# waited for two fsyncs).
+BULK_WAL_PAGES = 16_384  # 64 MB
+
+
+@contextmanager
+def wal_checkpoints_spaced() -> Iterator[None]:
+    """On SQLite, checkpoint the write-ahead log every BULK_WAL_PAGES pages instead of every
+    1,000 inside the block (this connection only; the default comes back after): pages a chunk
+    rewrites (indexes, the full-text segments) reach the database file once per checkpoint, not
+    once per chunk. A killed process loses nothing committed: the log is replayed on the next
+    open, as always in WAL mode (synchronous=NORMAL)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+
+
 SEARCH_UID = "vnnews.search.saved"
 # The content-version receivers of the models a chunk saves: articles, and the outlets and
 # sections created on first sight (an import of pages from many sites creates hundreds; each

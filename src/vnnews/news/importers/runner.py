@@ -26,6 +26,7 @@ from vnnews.news.bulk import (
     flush_pending,
     index_articles,
     insert_new,
+    wal_checkpoints_spaced,
 )
 from vnnews.news.importers import importer_for
 from vnnews.news.importers.base import Item
@@ -340,9 +341,10 @@ class Importer:
     def run(self, paths: Iterable[str | Path]) -> Summary:
         started = time.monotonic()
         try:
-            for path in walk(paths, self.summary):
-                self.import_file(path)
-            self.finish()
+            with wal_checkpoints_spaced():
+                for path in walk(paths, self.summary):
+                    self.import_file(path)
+                self.finish()
         finally:
             self.preparer.close()
             self.summary.seconds = time.monotonic() - started
