@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from vnnews.text import fold, normalize
-from vnnews.text.normalize import fold_lines, normalize_lines
+from vnnews.text.normalize import fold_lines, normalize_lines, normalize_many
 
 WORDS = [
     "Hà", "Nội", "hoà", "hòa", "ho\u0300a", "TOẢ", "toả", "tỏa", "thuỷ", "QUÝ", "giữa", "Đà",
@@ -22,6 +22,18 @@ def test_lines_give_what_one_by_one_gives(words):
     assert fold_lines(words) == [fold(w) for w in words]
     normal = [normalize(w) for w in words]
     assert fold_lines(normal, normalized=True) == [fold(w, normalized=True) for w in normal]
+
+
+def test_many_texts_with_newlines_give_what_one_by_one_gives():
+    # An article's fields: paragraphs with newlines, the body text repeating them, empty lines,
+    # a combining mark right after a newline, odd spaces around one.
+    texts = [
+        *WORDS, *BEYOND, "Thuỷ thủ\n\nhoà giải,  toả\u00a0sáng", "Thuỷ thủ", "\n", "\n\n",
+        "a\n\u0301b", "x \n\ty", "hoà\r\nbình", "Hà\nNội\n", "Σίσυφος\nhoà",
+    ]  # fmt: skip
+    assert normalize_many(texts) == {text: normalize(text) for text in texts}
+    assert normalize_many([]) == {}
+    assert normalize_many([None, ""]) == {None: "", "": ""}
 
 
 def test_a_line_with_a_newline_takes_the_slow_way_with_the_same_answer():

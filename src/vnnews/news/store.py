@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,7 @@ from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the 
 from vnnews.news.sections import resolve_section
 from vnnews.sanitize import sanitize_article
 from vnnews.stories.identity import canonical_url, content_hash, site_domain
-from vnnews.text import normalize
+from vnnews.text.normalize import normalize_many
 
 log = logging.getLogger("vnnews.store")
 
@@ -61,23 +62,21 @@ class ItemFailed(Exception):
 
 
 def normalize_article(article: Extracted) -> Extracted:
-    """Every stored text field through vnnews.text.normalize (memoised per syllable; the body
-    text repeats the paragraph blocks, so each paragraph is normalised once)."""
-    seen: dict[str, str] = {}
-
-    def n(text: str) -> str:
-        if text not in seen:
-            seen[text] = normalize(text)
-        return seen[text]
-
-    blocks = [_normalize_block(b, n) for b in article.blocks]
+    """Every stored text field through vnnews.text.normalize, all in one call (normalize_many:
+    the body text repeats the paragraph blocks, and one call per field costs more)."""
+    texts = [
+        article.title, article.sapo, article.text, article.byline, article.section,
+        article.site_name, *article.authors, *article.section_path, *article.tags,
+    ]  # fmt: skip
+    for b in article.blocks:
+        texts += (b.text, b.alt, b.caption, b.credit, *b.items, *chain.from_iterable(b.rows))
+    n = normalize_many(texts).__getitem__
     return replace(
         article,
         title=n(article.title),
         sapo=n(article.sapo),
-        blocks=blocks,
-        # normalize() never looks across a newline, so paragraph by paragraph is the same.
-        text="\n\n".join(n(p) for p in article.text.split("\n\n")),
+        blocks=[_normalize_block(b, n) for b in article.blocks],
+        text=n(article.text),
         authors=[n(a) for a in article.authors],
         byline=n(article.byline),
         section=n(article.section),
@@ -89,7 +88,7 @@ def normalize_article(article: Extracted) -> Extracted:
 
 def _normalize_block(b: Block, n) -> Block:
     # Most blocks are a paragraph already in normal form: no copy for them (dataclasses.replace
-    # costs more than the normalising, which is memoised).
+    # costs more than looking the normal forms up).
     text, alt, caption, credit = n(b.text), n(b.alt), n(b.caption), n(b.credit)
     items = [n(i) for i in b.items]
     rows = [[n(c) for c in row] for row in b.rows]

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 
 # Combining tone marks (the five tones besides level tone).
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -175,6 +177,25 @@ def normalize_lines(lines: list[str]) -> list[str]:
     out = normalize("\n".join(lines)).split("\n")
     if len(out) != len(lines):  # a line held a newline after all: no shortcut
         return [normalize(line) for line in lines]
+    return out
+
+
+def normalize_many(texts: Iterable[str]) -> dict[str, str]:
+    """{text: normalize(text)} for every one of `texts` (which may hold newlines), from one
+    normalize_lines call over their distinct lines: normalize() never looks across a newline, and
+    an article's fields repeat lines (its body text is its paragraphs again). One call over a
+    whole article costs a fraction of one call per field."""
+    distinct = dict.fromkeys(texts)
+    lines = list(dict.fromkeys(chain.from_iterable(t.split("\n") for t in distinct if t)))
+    normal = dict(zip(lines, normalize_lines(lines), strict=True))
+    out = {}
+    for text in distinct:
+        if not text:
+            out[text] = ""  # like normalize(): None and "" give ""
+        elif "\n" in text:
+            out[text] = "\n".join(map(normal.__getitem__, text.split("\n")))
+        else:
+            out[text] = normal[text]
     return out
 
 
