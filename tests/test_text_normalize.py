@@ -1,5 +1,6 @@
 """Stored and searched Vietnamese text goes through one normalisation."""
 
+import importlib
 import unicodedata
 
 import pytest
@@ -99,3 +100,16 @@ def _fold_by_character(text: str) -> str:
 )
 def test_fold_of_any_script_matches_the_character_definition(text):
     assert fold(text) == _fold_by_character(text)
+
+
+def test_fold_remembers_words_without_changing_answers(monkeypatch):
+    module = importlib.import_module("vnnews.text.normalize")
+
+    # A word's fold is the same whatever text taught it (here, one with Greek in it, which takes
+    # the exact path), and stays right when the bounded memo starts again.
+    assert fold("Hoà Bình ΣΑΣ") == "hoa binh σας"
+    assert fold("Hoà") == "hoa" and fold("ΣΑΣ") == "σας"
+    monkeypatch.setattr(module, "_FOLDED_WORDS_MAX", 3)
+    texts = ["Đà Nẵng mưa to", "Thuỷ điện xả lũ", "Đà Nẵng", "\u0301 lẻ"]
+    assert [fold(t) for t in texts] == [_fold_by_character(t) for t in texts]
+    assert len(module._FOLDED_WORDS) <= 4

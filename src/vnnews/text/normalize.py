@@ -151,14 +151,43 @@ def normalize(text: str) -> str:
 def fold(text: str, *, normalized: bool = False) -> str:
     """Search key: normalized, lower case, without tone or vowel marks, đ -> d.
 
-    `normalized=True` skips the normalisation step for text that already went through it."""
-    text = text if normalized else normalize(text)
-    if _BEYOND_LATIN.search(text):
-        # Folding never looks across whitespace (lower() and combining marks act within a word),
-        # so the exact per-character path can run once per distinct word.
-        return " ".join(f for f in map(_fold_word, text.split()) if f)
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return " ".join(_COMBINING.sub("", text).split())
+    `normalized=True` skips the normalisation step for text that already went through it.
+    Folding never looks across whitespace (lower() and combining marks act within a word), so it
+    is done once per distinct word and remembered: removing the marks of a whole text costs more
+    than looking its words up."""
+    words = (text if normalized else normalize(text)).split()
+    try:
+        return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
+    except KeyError:
+        _learn_folds(words)
+        return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
+
+
+# Word (of normalised text, without whitespace) -> its fold (maybe empty: only marks).
+_FOLDED_WORDS: dict[str, str] = {}
+_FOLDED_WORDS_MAX = 200_000  # ~30 MB at most
+
+
+def _learn_folds(words: list[str]) -> None:
+    new = set(words).difference(_FOLDED_WORDS)
+    if len(_FOLDED_WORDS) + len(new) > _FOLDED_WORDS_MAX:
+        _FOLDED_WORDS.clear()
+        new = set(words)
+    new = list(new)
+    joined = "\n".join(new)
+    if not _BEYOND_LATIN.search(joined):
+        # Latin and Vietnamese only: NFD then dropping U+0300..U+036F, for all words at once.
+        folded = _COMBINING.sub("", unicodedata.normalize("NFD", joined.lower().replace("đ", "d")))
+        _FOLDED_WORDS.update(zip(new, folded.split("\n"), strict=True))
+    else:
+        # Other scripts have combining marks beyond U+036F: the exact path for their words.
+        _FOLDED_WORDS.update((word, _fold_any_word(word)) for word in new)
+
+
+def _fold_any_word(word: str) -> str:
+    if _BEYOND_LATIN.search(word):
+        return _fold_word(word)
+    return _COMBINING.sub("", unicodedata.normalize("NFD", word.lower().replace("đ", "d")))
 
 
 @lru_cache(maxsize=200_000)
