@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import mul
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -301,7 +302,8 @@ class _MemberVectors:
             for key, counts in members:
                 for f, w in self.get(key, counts, model, options).items():
                     total[f] = total.get(f, 0.0) + w
-        norm = sum(w * w for w in total.values()) ** 0.5
+        weights = total.values()
+        norm = sum(map(mul, weights, weights)) ** 0.5  # sum(w * w for ...): the same float
         self.sums[story_id] = (keys, total, norm)
         self.sums.move_to_end(story_id)
         if len(self.sums) > _COUNTS_CACHE_SIZE:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from operator import mul
+from operator import itemgetter, mul
 
 from vnnews.text import fold
 
@@ -145,7 +145,8 @@ def features(text: str, options: VectorOptions = DEFAULT_VECTOR_OPTIONS) -> Coun
 
 
 def _normalise(vector: Vector) -> Vector:
-    norm = math.sqrt(sum(w * w for w in vector.values()))
+    weights = vector.values()
+    norm = math.sqrt(sum(map(mul, weights, weights)))
     if norm == 0:
         return {}
     return {f: w / norm for f, w in vector.items()}
@@ -183,12 +184,19 @@ class TfidfModel:
     def vector(self, counts: Counter[str]) -> Vector:
         out: Vector = {}
         min_df, sublinear = self.options.min_df, self.options.sublinear_tf
-        memo, idf, log = self.idf_memo, self.idf, math.log
+        memo, df, log = self.idf_memo, self.df, math.log
+        docs = 1 + self.n_docs
         for f, tf in counts.items():
-            if min_df > 1 and self.df.get(f, 0) < min_df:
+            if min_df > 1 and df.get(f, 0) < min_df:
                 continue
             weight = 1.0 + log(tf) if sublinear else float(tf)
-            out[f] = weight * (memo.get(f) or idf(f))
+            idf = memo.get(f)
+            if idf is None:  # self.idf(f) inlined (the same float): this loop is story choice's
+                seen = df.get(f, 0)  # costliest step once the candidates are found
+                idf = log(docs / (1 + seen)) + 1.0
+                if seen:
+                    memo[f] = idf
+            out[f] = weight * idf
         return _normalise(out)
 
 
@@ -227,5 +235,5 @@ def truncate(vector: Vector, keep: int) -> Vector:
     and little loss, since the tail of a TF-IDF vector is many rare single occurrences."""
     if len(vector) <= keep:
         return vector
-    top = sorted(vector.items(), key=lambda kv: kv[1], reverse=True)[:keep]
+    top = sorted(vector.items(), key=itemgetter(1), reverse=True)[:keep]
     return _normalise(dict(top))
