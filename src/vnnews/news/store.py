@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from vnnews.archive import WarcArchive, response_record
@@ -151,15 +151,31 @@ def outlet_names() -> dict[str, str]:
     return json.loads(data.read_text(encoding="utf-8"))["outlets"]
 
 
+def _first_id(model: type[models.Model], **equal: object) -> int | None:
+    """The smallest id of the `model` rows whose columns equal `equal`, if any. Asked for each
+    page or outlet first seen by an import, and almost always answered "none": plain SQL costs a
+    fraction of building the same query with the ORM (~0.05 instead of ~0.5 ms)."""
+    quote = connection.ops.quote_name
+    pk = quote(model._meta.pk.column)
+    where = " AND ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in equal)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk} FROM {quote(model._meta.db_table)} WHERE {where} ORDER BY {pk} LIMIT 1",
+            list(equal.values()),
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def source_for(url: str, site_name: str = "") -> Source:
     """The Source of `url`'s outlet, created on first sight (named from our table of outlets,
     else the page's site name, else the domain)."""
     domain = site_domain(url)
     if not domain:
         domain = LOCAL_DOMAIN
-    source = Source.objects.filter(domain=domain).first()
-    if source is not None:
-        return source
+    existing = _first_id(Source, domain=domain)
+    if existing is not None:
+        return Source.objects.get(pk=existing)
     if domain == LOCAL_DOMAIN:
         name, home = site_name or "Tệp nhập", ""
     else:
@@ -465,9 +481,9 @@ def save_raw_page(
     """Archive `body` to WARC and record where; an identical page already archived is reused.
     `archived`: its digest and WARC record built ahead (by an import worker)."""
     digest = archived.sha256 if archived else hashlib.sha256(body).hexdigest()
-    existing = RawPage.objects.filter(url=url[:2000], sha256=digest).first()
+    existing = _first_id(RawPage, url=url[:2000], sha256=digest)
     if existing is not None:
-        return existing
+        return RawPage.objects.get(pk=existing)
     if archived is not None:
         fetched_at = archived.fetched_at
         path, offset = archive().append_record(archived.record)
