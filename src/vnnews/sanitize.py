@@ -30,6 +30,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
 }
 URL_SCHEMES = {"http", "https"}
+_TEXT_KINDS = frozenset({"paragraph", "heading", "quote"})  # blocks that are their text
 
 # C0/C1 controls except tab and newline, zero-width characters and the BOM, bidi overrides
 # (which can reverse how a title reads).
@@ -112,6 +113,16 @@ def sanitize_html(markup: str) -> str:
 
 
 def _clean_block(block: Block) -> Block | None:
+    if (
+        block.kind in _TEXT_KINDS
+        and (block.src, block.alt, block.caption, block.credit) == ("", "", "", "")
+        and not (block.items or block.rows)
+    ):
+        # Most blocks are a paragraph of text and nothing else: one field to clean.
+        text = clean_text(block.text)
+        if not text:
+            return None
+        return block if text == block.text else replace(block, text=text)
     src = clean_url(block.src)
     if block.kind in {"video", "embed"} and not src:
         return None  # a media block whose address we may not show is no block at all
@@ -134,7 +145,7 @@ def _clean_block(block: Block) -> Block | None:
             block, text=text, items=items, rows=rows, src=src, alt=alt, caption=caption,
             credit=credit,
         )  # fmt: skip
-    if cleaned.kind in {"paragraph", "heading", "quote"} and not cleaned.text:
+    if cleaned.kind in _TEXT_KINDS and not cleaned.text:
         return None
     if cleaned.kind == "list" and not cleaned.items:
         return None
