@@ -96,3 +96,15 @@ def test_no_query_holds_the_paragraph_mark():
     assert tokens(PARAGRAPH) == []
     parsed = parse_query(f"da {PARAGRAPH} nang")
     assert (parsed.folded, parsed.exact) == (["da", "nang"], [])
+
+
+def test_pairs_are_built_ahead_where_the_database_indexes_them():
+    from dataclasses import replace
+
+    from django.db import connection
+
+    item = article(TEXTS[0], TEXTS[1], f"{TEXTS[5]}\n\n{TEXTS[0]}")
+    document = document_for(item)
+    assert (document.glued_pairs is not None) == (connection.vendor == "postgresql")
+    expected = reference(item)["pairs_f"]
+    assert document.pairs_f == replace(document, glued_pairs=None).pairs_f == expected

@@ -113,13 +113,17 @@ class Document:
     published_us: int = 0  # microseconds since the epoch; 0 when unknown (sorts last)
     section_id: int | None = None
     source_id: int | None = None
+    # pairs_f computed ahead (document_keys does when the database is PostgreSQL, in the
+    # import's worker processes), or None
+    glued_pairs: str | None = None
 
     @property
     def pairs_f(self) -> str:
         """Adjacent folded word pairs of title and body, none across a paragraph (see pairs_of):
         the index's phrase keys where the engine has no word positions (PostgreSQL)."""
-        lines = [self.title_f, *self.body_f.split(_PARAGRAPH_GAP)]
-        return " ".join(filter(None, map(_glued_pairs, lines)))
+        if self.glued_pairs is not None:
+            return self.glued_pairs
+        return _pairs_of_lines([self.title_f, *self.body_f.split(_PARAGRAPH_GAP)])
 
 
 def epoch_us(value: datetime | None) -> int:
@@ -158,6 +162,22 @@ def _glued_pairs(folded_line: str) -> str:
     return " ".join(map(concat, tokens, tokens[1:]))
 
 
+def _pairs_of_lines(folded_lines: list[str]) -> str:
+    return " ".join(filter(None, map(_glued_pairs, folded_lines)))
+
+
+def _database_wants_pairs() -> bool:
+    """Whether the default database's engine indexes glued pairs (PostgreSQL; FTS5 reads word
+    positions instead). No query: the vendor is known from the settings."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return False
+    from django.db import connections
+
+    return connections["default"].vendor == "postgresql"
+
+
 def document_keys(title: str, sapo: str, text: str) -> Document:
     """The text keys of an article (the same as folded_key and exact_key give, body_f line by
     line with PARAGRAPH between lines); ids, date, section and outlet left for `document_for` or
@@ -183,6 +203,8 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
         body_f=_PARAGRAPH_GAP.join(folded_lines),
         title_x=" ".join(map(_EXACT.__getitem__, title_words)),
         body_x=" ".join(map(_EXACT.__getitem__, words)),
+        # Where they are indexed, pairs are built here: ahead, by an import's workers.
+        glued_pairs=_pairs_of_lines([title_f, *folded_lines]) if _database_wants_pairs() else None,
     )
 
 
