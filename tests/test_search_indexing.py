@@ -1,6 +1,6 @@
 """Search indexing: the keys document_for builds for an article (through its per-word table) are
 exactly those of the query-side functions folded_key, exact_key and pairs_key, whatever the text
-(the folded body line by line, terms.PARAGRAPH between lines): a query and the index must meet on
+(the folded body line by line, terms.PARAGRAPH between lines; each distinct exact key once): a query and the index must meet on
 the same strings (design rule 9). No database needed."""
 
 from __future__ import annotations
@@ -43,9 +43,18 @@ def reference(article) -> dict[str, str]:
         "title_f": title_f,
         "body_f": f" {PARAGRAPH} ".join(lines),
         "pairs_f": pairs_key("\n".join([title_f, *lines])),
-        "title_x": exact_key(article.title),
-        "body_x": exact_key(body),
+        "title_x": distinct(exact_key(word) for word in article.title.split()),
+        "body_x": distinct(exact_key(word) for word in body.split()),
     }
+
+
+def distinct(keys) -> str:
+    """Each key once, in order of first use."""
+    seen: list[str] = []
+    for key in keys:
+        if key not in seen:
+            seen.append(key)
+    return " ".join(seen)
 
 
 def article(title: str, sapo: str, text: str) -> SimpleNamespace:
@@ -108,3 +117,9 @@ def test_pairs_are_built_ahead_where_the_database_indexes_them():
     assert (document.glued_pairs is not None) == (connection.vendor == "postgresql")
     expected = reference(item)["pairs_f"]
     assert document.pairs_f == replace(document, glued_pairs=None).pairs_f == expected
+
+
+def test_exact_keys_hold_each_word_once():
+    document = document_for(article("Hà Nội, Hà Nội", "", "Nội thành Hà Nội.\nHÀ NỘI"))
+    assert document.title_x.split() == ["hà", "nội,", "nội"]
+    assert document.body_x.split() == ["nội", "thành", "hà", "nội."]

