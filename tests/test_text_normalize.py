@@ -109,6 +109,7 @@ def test_fold_remembers_words_without_changing_answers(monkeypatch):
     # the exact path), and stays right when the bounded memo starts again.
     assert fold("Hoà Bình ΣΑΣ") == "hoa binh σας"
     assert fold("Hoà") == "hoa" and fold("ΣΑΣ") == "σας"
+    monkeypatch.setattr(module, "_FOLDED_WORDS", {})  # whatever earlier tests taught it
     monkeypatch.setattr(module, "_FOLDED_WORDS_MAX", 3)
     texts = ["Đà Nẵng mưa to", "Thuỷ điện xả lũ", "Đà Nẵng", "\u0301 lẻ"]
     assert [fold(t) for t in texts] == [_fold_by_character(t) for t in texts]
