@@ -10,7 +10,8 @@ change can be checked to choose the same stories.
   same seed and order), the first --articles of it stored without a story, then assigned oldest
   first, one assign_story each (one second apart, so each sees every earlier one as a candidate,
   up to MAX_STORY_CANDIDATES). Prints CPU ms per article (process time, so less sensitive to
-  the machine's load than wall time) for each quarter of the run.
+  the machine's load than wall time) for each quarter of the run, and the process's RSS every
+  100 articles (the story-choice caches must stop growing once the candidate set is full).
 - orders: the vims-dev evaluation on the site's path: its 852 documents assigned in --orders
   shuffled orders (seeds 1..N), each on an emptied database with the caches reset; prints
   B-cubed-free pairwise P/R/F1 and ARI per order and their mean.
@@ -93,13 +94,29 @@ def store(docs: list[tuple[str, str, str, str]]) -> dict[int, str]:
     return keys
 
 
-def assign_all(profile: cProfile.Profile | None = None) -> list[float]:
-    """assign_story for every stored article, oldest first; CPU seconds of each."""
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def assign_all(
+    profile: cProfile.Profile | None = None, rss: list[float] | None = None
+) -> list[float]:
+    """assign_story for every stored article, oldest first; CPU seconds of each (and the
+    process's RSS every 100 articles into `rss`)."""
     from vnnews.news.models import Article
     from vnnews.news.stories_sync import assign_story
 
     costs = []
-    for article in Article.objects.select_related("source").order_by("published", "id"):
+    # One article loaded at a time (not all texts held, which would show in the RSS), by pk: a
+    # cursor left open over the table it writes to is not what a worker does.
+    pks = list(Article.objects.order_by("published", "id").values_list("pk", flat=True))
+    for n, pk in enumerate(pks):
+        article = Article.objects.select_related("source").get(pk=pk)
+        if rss is not None and n % 100 == 0:
+            rss.append(rss_mb())
         started = time.process_time()
         if profile is not None:
             profile.enable()
@@ -131,7 +148,8 @@ def run_corpus(args: argparse.Namespace) -> dict:
     keys = store(docs)
     profile = cProfile.Profile() if args.profile else None
     wall = time.monotonic()
-    costs = assign_all(profile)
+    rss: list[float] = []
+    costs = assign_all(profile, rss)
     wall = time.monotonic() - wall
     quarter = max(1, len(costs) // 4)
     quarters = [
@@ -143,6 +161,7 @@ def run_corpus(args: argparse.Namespace) -> dict:
         f"(quarters: {', '.join(f'{q:.1f}' for q in quarters)}), wall {wall:.1f} s, "
         f"load {os.getloadavg()[0]:.2f}"
     )
+    print(f"RSS every 100 articles (MB): {' '.join(f'{m:.0f}' for m in rss)}")
     if profile is not None:
         stats = pstats.Stats(profile)
         stats.sort_stats("cumulative").print_stats(30)
