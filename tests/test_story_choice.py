@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import timedelta
 
 
 def _fresh_postings(members: dict) -> dict[str, set]:
@@ -38,3 +39,47 @@ def test_it_keeps_frequencies_and_postings_equal_to_a_fresh_count_as_candidates_
         # A feature held once is stored as the key itself, never as a one-key list.
         assert not any(type(v) is list and len(v) < 2 for v in frequencies.postings.values())
         assert frequencies.holding("absent") == []
+
+
+def _assign_vims(shared_data, clusters: int) -> list[list[str]]:
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+    from vnnews.news.models import Article, Story
+    from vnnews.news.stories_sync import assign_story, reset_caches
+    from vnnews.stories.evaluation import read_vims
+
+    Article.objects.all().delete()
+    Story.objects.all().delete()
+    reset_caches()
+    docs, gold = read_vims(shared_data / "stories" / "vims-dev")
+    wanted = {key for members in gold[:clusters] for key in members}
+    order = [d for d in docs if d.key in wanted]
+    random.Random(4).shuffle(order)
+    source, now = make_source("vims.example.vn"), timezone.now()
+    keys = {}
+    for i, doc in enumerate(order):
+        article = make_article(
+            doc.title, text=doc.text, source=source, published=now + timedelta(seconds=i)
+        )
+        keys[article.pk] = doc.key
+        assign_story(article, bump=False)
+    stories: dict[int, list[str]] = {}
+    for pk, story_id in Article.objects.values_list("pk", "story_id"):
+        stories.setdefault(story_id, []).append(keys[pk])
+    return sorted(sorted(members) for members in stories.values())
+
+
+def test_it_chooses_the_story_scoring_every_story_would_choose(shared_data, db, monkeypatch):
+    """The postings and the bound only skip work: with no story pruned (every bound 1.0), each
+    article lands with the same companions. Member vectors are rebuilt for every article here:
+    kept for a generation, a vector is built under the IDF of the first choice that scores it,
+    and pruning changes which one that is."""
+    from vnnews.news import stories_sync
+
+    monkeypatch.setattr(stories_sync, "_GENERATION_ARTICLES", 0)
+    pruned = _assign_vims(shared_data, 12)
+    monkeypatch.setattr(stories_sync, "_bound", lambda state: 1.0 if state[0] else 0.0)
+    every = _assign_vims(shared_data, 12)
+    assert pruned == every
+    assert len(pruned) < sum(map(len, pruned))  # some stories have several members
