@@ -187,10 +187,10 @@ def _distinct_exact(words: list[str]) -> str:
 
 
 def document_keys(title: str, sapo: str, text: str) -> Document:
-    """The text keys of an article (the same as folded_key and exact_key give, body_f line by
-    line with PARAGRAPH between lines, the exact keys' distinct words); ids, date, section and outlet left for `document_for` or
-    the caller to fill in (an import computes these keys ahead, in a worker process, before the
-    article has an id)."""
+    """The text keys of an article (the same as folded_key and exact_key give; body_f line by
+    line with PARAGRAPH between lines, the exact keys' distinct words); ids, date, section and
+    outlet left for `document_for` or the caller to fill in (an import computes these keys
+    ahead, in a worker process, before the article has an id)."""
     body = "\n".join(part for part in (sapo, text) if part)
     title_words = (title or "").split()
     # Lines without a word hold no pair, and add nothing to the body keys.
