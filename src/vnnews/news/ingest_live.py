@@ -572,33 +572,36 @@ def _section_from_feed(article: Article, section: str, source: Source) -> bool:
 def _retry_article(
     url: str, source: Source, feed: Feed | None, attempt: int, wait: float, section: str = ""
 ) -> None:
-    from vnnews.news import tasks
-
-    run_after = timezone.now() + timedelta(seconds=wait)
-    tasks.fetch_article.using(run_after=run_after).enqueue(
-        url=url,
-        source_id=source.pk,
-        feed_id=feed.pk if feed else None,
-        section=section,
-        attempt=attempt,
-    )
+    _fetch_again(url, source, feed, attempt, section, timezone.now() + timedelta(seconds=wait))
 
 
 def _requeue_for_slot(
     url: str, source: Source, feed: Feed | None, attempt: int, section: str, slot: datetime
 ) -> None:
     """The same fetch again at `slot`, which stays claimed for it (not a retry: same attempt)."""
+    _fetch_again(url, source, feed, attempt, section, slot, slot=slot.isoformat())
+    log.debug("source=%s url=%s event=fetch_waits_for_slot at=%s", source.domain, url, slot)
+
+
+def _fetch_again(
+    url: str,
+    source: Source,
+    feed: Feed | None,
+    attempt: int,
+    section: str,
+    run_after: datetime,
+    **extra: str,
+) -> None:
     from vnnews.news import tasks
 
-    tasks.fetch_article.using(run_after=slot).enqueue(
+    tasks.fetch_article.using(run_after=run_after).enqueue(
         url=url,
         source_id=source.pk,
         feed_id=feed.pk if feed else None,
         section=section,
         attempt=attempt,
-        slot=slot.isoformat(),
+        **extra,
     )
-    log.debug("source=%s url=%s event=fetch_waits_for_slot at=%s", source.domain, url, slot)
 
 
 # -- scheduling ------------------------------------------------------------------------------
