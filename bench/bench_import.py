@@ -11,7 +11,8 @@
 
 Every run is a fresh `vnnews import` subprocess on a fresh database (SQLite in a temporary data
 folder; PostgreSQL in a temporary database `vnnews_bench_import` on DATABASE_URL's server, or
-postgres://postgres@127.0.0.1:5432/postgres), timed from outside, so the figures include start-up.
+postgres://postgres@127.0.0.1:5432/postgres; --scratch-db names it otherwise, for people sharing one
+server), timed from outside, so the figures include start-up.
 Each import runs twice: with its default worker processes (items prepared ahead while the main
 process writes; "2 workers") and in one process (`--workers 0`, "1 process"). CPU time and peak
 memory are the child's rusage, which counts its worker processes too (CPU: their sum; peak: the
@@ -95,7 +96,7 @@ def timed(argv: list[str], env: dict) -> tuple[float, float, str, float]:
     return seconds, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
-def postgres_url(base: str) -> str:
+def postgres_url(base: str, name: str = PG_DB) -> str:
     import psycopg
 
     parts = urlsplit(base or "postgres://postgres@127.0.0.1:5432/postgres")
@@ -103,17 +104,17 @@ def postgres_url(base: str) -> str:
     with psycopg.connect(
         admin.replace("postgres://", "postgresql://", 1), autocommit=True, connect_timeout=3
     ) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return urlunsplit((parts.scheme, parts.netloc, f"/{PG_DB}", "", ""))
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
 
 
-def drop_postgres(url: str) -> None:
+def drop_postgres(url: str, name: str = PG_DB) -> None:
     import psycopg
 
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def import_run(
@@ -171,6 +172,9 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=0, help="HTML pages (default: all 711)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
+        "--scratch-db", default=PG_DB, help=f"PostgreSQL scratch database (default {PG_DB})"
+    )
+    parser.add_argument(
         "--no-single", action="store_true", help="skip the one-process (--workers 0) runs"
     )
     args = parser.parse_args()
@@ -190,7 +194,12 @@ def main() -> int:
         databases = [("SQLite", "")]
         if not args.no_postgres:
             try:
-                databases.append(("PostgreSQL", postgres_url(os.environ.get("DATABASE_URL", ""))))
+                databases.append(
+                    (
+                        "PostgreSQL",
+                        postgres_url(os.environ.get("DATABASE_URL", ""), args.scratch_db),
+                    )
+                )
             except Exception as exc:  # no server: say so and go on with SQLite
                 print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
         modes = [("2 workers", [])] + (
@@ -199,19 +208,19 @@ def main() -> int:
         for name, url in databases:
             for mode, flags in modes:
                 if url:
-                    postgres_url(url)  # a fresh, empty database for each run
+                    postgres_url(url, args.scratch_db)  # a fresh, empty database for each run
                 rows.append(
                     import_run(f"JSONL {args.records} records, {name}, {mode}", [jsonl],
                                args.records, url, work, flags)
                 )  # fmt: skip
                 if url:
-                    postgres_url(url)
+                    postgres_url(url, args.scratch_db)
                 rows.append(
                     import_run(f"HTML {len(pages)} pages, {name}, {mode}", [html_dir],
                                len(pages), url, work, flags)
                 )  # fmt: skip
             if url:
-                drop_postgres(url)
+                drop_postgres(url, args.scratch_db)
         rows.append(extract_run(pages, work))
     print()
     print(
