@@ -12,7 +12,7 @@ change can be checked to choose the same stories.
   up to MAX_STORY_CANDIDATES). Prints CPU ms per article (process time, so less sensitive to
   the machine's load than wall time) for each quarter of the run, and the process's RSS every
   100 articles (the story-choice caches must stop growing once the candidate set is full).
-- orders: the vims-dev evaluation on the site's path: its 852 documents assigned in --orders
+- orders: the vims-dev evaluation on the site's path: its 653 documents assigned in --orders
   shuffled orders (seeds 1..N), each on an emptied database with the caches reset; prints
   B-cubed-free pairwise P/R/F1 and ARI per order and their mean.
 - --dump writes every run's partition (lists of document keys) as JSON; `compare` says whether
