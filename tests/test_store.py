@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -104,6 +105,30 @@ def test_stored_text_has_one_tone_mark_placement_and_nfc():
     stored = Article.objects.get()
     assert stored.title == "Tây Hồ tỏa sáng"
     assert stored.text == "Khỏe mạnh, hòa bình"
+
+
+def test_json_columns_keep_vietnamese_letters_unescaped_and_read_back_the_same():
+    """Blocks, authors and tags are JSON; on SQLite JSON is text, and escaping every accented
+    letter as \\uXXXX made it half as large again as the article (6 bytes a letter)."""
+    from django.db import connection, transaction
+
+    from vnnews.news.bulk import insert_new
+
+    store(article(tags=["lễ hội"]))
+    with transaction.atomic():  # the import's bulk insert writes them through the same field
+        copy = Article.objects.get()
+        copy.pk, copy.url = None, "https://dantri.com.vn/xa-hoi/ban-sao-124.htm"
+        insert_new(Article, [copy])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT blocks, authors, tags FROM news_article ORDER BY id")
+        rows = cursor.fetchall()
+    for blocks, authors, tags in rows:
+        raw = blocks if isinstance(blocks, str) else json.dumps(blocks, ensure_ascii=False)
+        assert "Đoạn một của bài." in raw and "\\u" not in raw
+        assert "Hoàng Phúc" in str(authors) and "lễ hội" in str(tags)
+    for stored in Article.objects.all():
+        assert stored.blocks[0] == {"kind": "paragraph", "text": "Đoạn một của bài."}
+        assert stored.authors == ["Hoàng Phúc"] and stored.tags == ["lễ hội"]
 
 
 def test_markup_and_unsafe_urls_never_reach_the_database():

@@ -6,11 +6,9 @@ message; bad query parameters are a 400 that names the parameter, never a 500.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -27,7 +25,7 @@ from vnnews.api.payloads import (
     section_payload,
     source_payload,
 )
-from vnnews.news.models import Article, Section, Source
+from vnnews.news.models import Article, Section, Source, with_tag
 from vnnews.text import normalize
 
 DEFAULT_PER_PAGE = 20
@@ -137,14 +135,6 @@ def _listed() -> QuerySet[Article]:
     )
 
 
-def _with_tag(queryset: QuerySet[Article], tag: str) -> QuerySet[Article]:
-    if connection.vendor == "postgresql":
-        return queryset.filter(tags__contains=[tag])
-    # SQLite has no JSON containment lookup: match the JSON-encoded element, quotes included,
-    # in the stored text, so "Hà Nội" does not match the tag "Hà Nội mới".
-    return queryset.filter(tags__icontains=json.dumps(tag))
-
-
 def api_handler(view):
     """Turn BadRequest into a 400 JSON answer."""
 
@@ -174,7 +164,7 @@ def articles(request: HttpRequest) -> JsonResponse:
             return not_found(f"Không có nguồn tin “{domain}”")
         queryset = queryset.filter(source__domain=domain)
     if tag := normalize(request.GET.get("tag", "").strip()):
-        queryset = _with_tag(queryset, tag)
+        queryset = with_tag(queryset, tag)
     if q := normalize(request.GET.get("q", "").strip()):
         # Exact substring (with diacritics) in title or sapo; /search is the ranked,
         # diacritic-insensitive search.

@@ -3,8 +3,20 @@ of every import or ingest attempt. Only orchestrators in this app write these ro
 
 from __future__ import annotations
 
-from django.db import models
+import json
+
+from django.db import connection, models
 from django.utils import timezone
+
+
+class LettersJSONEncoder(json.JSONEncoder):
+    """JSON with Vietnamese letters written as they are, not as \\uXXXX escapes (json's default).
+    On SQLite JSON is stored as text, where an escaped accented letter takes 6 bytes instead of
+    2 or 3: an article's blocks took ~6.2 KB for ~3.7 KB of text. Values read back the same."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class Section(models.Model):
@@ -149,13 +161,13 @@ class Article(models.Model):
     source_section = models.CharField("chuyên mục gốc", max_length=200, blank=True)
     title = models.CharField("tiêu đề", max_length=1000)
     sapo = models.TextField("sapo", blank=True)
-    blocks = models.JSONField("khối nội dung", default=list, blank=True)
+    blocks = models.JSONField("khối nội dung", default=list, blank=True, encoder=LettersJSONEncoder)
     text = models.TextField("nội dung", blank=True)
-    authors = models.JSONField("tác giả", default=list, blank=True)
+    authors = models.JSONField("tác giả", default=list, blank=True, encoder=LettersJSONEncoder)
     byline = models.CharField("dòng tác giả", max_length=500, blank=True)
     published = models.DateTimeField("xuất bản", null=True, blank=True, db_index=True)
     updated = models.DateTimeField("cập nhật", null=True, blank=True)
-    tags = models.JSONField("thẻ", default=list, blank=True)
+    tags = models.JSONField("thẻ", default=list, blank=True, encoder=LettersJSONEncoder)
     lead_image = models.URLField("ảnh đại diện", max_length=2000, blank=True)
     language = models.CharField("ngôn ngữ", max_length=10, default="vi")
     content_hash = models.CharField("mã băm nội dung", max_length=64, db_index=True)
@@ -196,6 +208,17 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def with_tag(articles: models.QuerySet[Article], tag: str) -> models.QuerySet[Article]:
+    """The articles among `articles` holding exactly `tag` in their tags list."""
+    if connection.vendor == "postgresql":
+        return articles.filter(tags__contains=[tag])
+    # SQLite has no JSON containment lookup; json_each reads the stored list (escaped or not).
+    return articles.extra(
+        where=["EXISTS (SELECT 1 FROM json_each(news_article.tags) AS t WHERE t.value = %s)"],
+        params=[tag],
+    )
 
 
 class Image(models.Model):

@@ -6,12 +6,11 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from vnnews.api import content_version
-from vnnews.news.models import Article, ArticleViewHour, Section, Source
+from vnnews.news.models import Article, ArticleViewHour, Section, Source, with_tag
 
 log = logging.getLogger("vnnews.reader")
 
@@ -90,13 +89,7 @@ def listed() -> QuerySet[Article]:
 
 
 def tagged(tag: str) -> QuerySet[Article]:
-    if connection.vendor == "postgresql":
-        return listed().filter(tags__contains=[tag])
-    # SQLite has no JSON containment lookup; json_each reads the stored list.
-    return listed().extra(
-        where=["EXISTS (SELECT 1 FROM json_each(news_article.tags) AS t WHERE t.value = %s)"],
-        params=[tag],
-    )
+    return with_tag(listed(), tag)
 
 
 def top_by_section(per_section: int = 5) -> list[tuple[Section, list[Article]]]:
