@@ -83,3 +83,45 @@ def test_it_chooses_the_story_scoring_every_story_would_choose(shared_data, db, 
     every = _assign_vims(shared_data, 12)
     assert pruned == every
     assert len(pruned) < sum(map(len, pruned))  # some stories have several members
+
+
+def test_it_keeps_a_candidate_whose_stored_time_is_in_another_text_form(db):
+    """On SQLite the cache key holds last_changed as stored; another writer may have stored it
+    as ISO text with a T and an offset, which Django reads back the same."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+    from vnnews.news.models import Article
+    from vnnews.news.stories_sync import assign_story, reset_caches
+
+    now = timezone.now()
+    first = assign_story(
+        make_article(
+            "Mưa lũ gây ngập sâu ở Huế",
+            text="Mưa lớn kéo dài khiến nước sông Hương dâng cao, nhiều tuyến phố ở Huế ngập sâu; "
+            "chính quyền sơ tán hơn 2.000 hộ dân ở vùng trũng.",
+            source=make_source("dantri.com.vn"),
+            published=now - timedelta(hours=2),
+        ),
+        bump=False,
+    )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE news_article SET last_changed = %s WHERE id = %s",
+                [first.last_changed.isoformat(), first.pk],
+            )
+    reset_caches()
+    second = assign_story(
+        make_article(
+            "Huế ngập sâu, sơ tán hơn 2.000 hộ dân",
+            text="Nước sông Hương dâng cao sau mưa lớn kéo dài, thành phố Huế sơ tán hơn 2.000 "
+            "hộ dân ở vùng trũng; nhiều tuyến phố ngập sâu, học sinh được nghỉ học.",
+            source=make_source("tuoitre.vn"),
+            published=now - timedelta(hours=1),
+        ),
+        bump=False,
+    )
+    assert second.duplicate_of_id is None
+    assert second.story_id == Article.objects.get(pk=first.pk).story_id

@@ -81,8 +81,10 @@ def _changed_key(value: datetime) -> datetime | str:
     return value
 
 
-def _story_counts(article: Article, options: ClusterOptions) -> Counter[str]:
-    key = (article.pk, _changed_key(article.last_changed))
+def _story_counts(article: Article, options: ClusterOptions, key: tuple | None = None) -> Counter:
+    """The article's feature counts, cached under `key` (default: its pk and _changed_key)."""
+    if key is None:
+        key = (article.pk, _changed_key(article.last_changed))
     counts = _COUNTS_CACHE.get(key)
     if counts is None:
         text = "\n".join(part for part in (article.sapo, article.text) if part)
@@ -154,13 +156,14 @@ def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[i
         "+{story} IS NOT NULL",
         MAX_STORY_CANDIDATES,
     )
-    missing = [pk for pk, _, changed in rows if (pk, changed) not in _COUNTS_CACHE]
-    for start in range(0, len(missing), 500):
-        chunk = missing[start : start + 500]
-        for other in Article.objects.filter(pk__in=chunk).only(
-            "pk", "title", "sapo", "text", "last_changed"
-        ):
-            _story_counts(other, options)
+    missing = {pk: changed for pk, _, changed in rows if (pk, changed) not in _COUNTS_CACHE}
+    chunks = list(missing)
+    for start in range(0, len(chunks), 500):
+        chunk = chunks[start : start + 500]
+        for other in Article.objects.filter(pk__in=chunk).only("pk", "title", "sapo", "text"):
+            # Cached under the key the rows gave, whatever form another writer stored the time
+            # in: a key rebuilt from the loaded value would miss and drop the candidate.
+            _story_counts(other, options, key=(other.pk, missing[other.pk]))
     out = []
     for pk, story_id, changed in rows:
         counts = _COUNTS_CACHE.get((pk, changed))
