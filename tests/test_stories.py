@@ -316,3 +316,36 @@ def test_it_answers_without_similarity_while_the_index_is_built_and_does_not_kee
     after = {a.pk for a in related.related_articles(later, limit=2)}
     # Same article, same content version: had the empty answer been cached, this would be empty.
     assert after and after <= {stored["flood"].pk, stored["flood-2"].pk}
+
+
+@pytest.mark.django_db
+def test_the_near_duplicate_lookup_by_simhash_bands_finds_what_reading_every_article_finds():
+    """Within 3 differing bits, two fingerprints share one of four 16-bit bands: the banded
+    lookup (the database's band indexes) answers as the full scan of the week did."""
+    from tests.factories import make_article
+    from vnnews.news import stories_sync
+    from vnnews.news.models import Article
+    from vnnews.stories.near_duplicates import DEFAULT_OPTIONS
+
+    rng = random.Random(7)
+    base = rng.getrandbits(64)
+    flips = [3, 19, 35, 51, 2, 60, 0, 63]  # bit positions spread over every band
+    fingerprints = [base ^ (1 << flips[0]) ^ (1 << flips[1]) ^ (1 << flips[2])]  # 3 bits: near
+    fingerprints += [base ^ sum(1 << b for b in flips[:4])]  # 4 bits, one per band: not near
+    fingerprints += [base ^ (1 << b) for b in flips[4:]]  # 1 bit, in bands 0, 3, 0, 3
+    fingerprints += [rng.getrandbits(64) for _ in range(40)]  # unrelated
+    signed = [f - (1 << 64) if f >= 1 << 63 else f for f in fingerprints]  # as stored
+    for value in signed:
+        make_article(simhash=value)
+    article = make_article()
+    scan = find_near_duplicate(
+        base, Article.objects.exclude(pk=article.pk).values_list("pk", "simhash"), DEFAULT_OPTIONS
+    )
+    found = stories_sync._near_duplicate_of(article, base)
+    assert found is not None and found.pk == scan
+    for flipped, value in zip(fingerprints, signed, strict=True):
+        Article.objects.filter(simhash=value).delete()
+        rest = Article.objects.exclude(pk=article.pk).values_list("pk", "simhash")
+        scan = find_near_duplicate(base, rest, DEFAULT_OPTIONS)
+        found = stories_sync._near_duplicate_of(article, base)
+        assert (found.pk if found else None) == scan, hex(flipped ^ base)

@@ -103,7 +103,7 @@ _COLUMNS: dict[type, tuple[str, list[Callable]]] = {}
 def _insert_plan(model: type[models.Model]) -> tuple[str, list[Callable]]:
     if model not in _COLUMNS:
         opts = model._meta
-        fields = [f for f in opts.concrete_fields if not f.primary_key]
+        fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in [opts.pk, *fields])
         sql = (

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from vnnews.news.bulk import bump_content_version
-from vnnews.news.models import Article, Story
+from vnnews.news.models import SIMHASH_BANDS, Article, Story
 from vnnews.stories.clustering import (
     DEFAULT_CLUSTER_OPTIONS,
     ClusterOptions,
@@ -98,11 +98,17 @@ def _story_counts(article: Article, options: ClusterOptions, key: tuple | None =
 
 
 def _recent_rows(
-    article: Article, window: timedelta, columns: str, condition: str, limit: int | None = None
+    article: Article,
+    window: timedelta,
+    columns: str,
+    condition: str,
+    limit: int | None = None,
+    condition_params: tuple = (),
 ) -> list[tuple]:
     """Rows of originals (not copies) published within `window` of the article, newest first
     (ties: highest id first), other than the article itself; `columns` and `condition` in
-    terms of {pk}, {story}, {simhash}, {changed} (last_changed as _changed_key gives it).
+    terms of {pk}, {story}, {simhash}, {changed} (last_changed as _changed_key gives it) and
+    {band0}..{band3} (the SimHash bands), with `condition_params` for its placeholders.
 
     Plain SQL rather than the ORM for two reasons. SQLite planned the ORM's query on the
     duplicate_of index (IS NULL holds for nearly every row), so each choice read and sorted every
@@ -116,6 +122,8 @@ def _recent_rows(
         "simhash": quote(meta.get_field("simhash").column),
         "changed": quote(meta.get_field("last_changed").column),
     }
+    for n in range(SIMHASH_BANDS):
+        names[f"band{n}"] = quote(meta.get_field(f"simhash_band{n}").column)
     if connection.vendor == "sqlite":
         names["changed"] = f"CAST({names['changed']} AS TEXT)"
     pk, published = names["pk"], quote(meta.get_field("published").column)
@@ -128,7 +136,7 @@ def _recent_rows(
         f"ORDER BY {published} DESC, {pk} DESC"
     )
     adapt = connection.ops.adapt_datetimefield_value
-    params: list = [adapt(when - window), adapt(when + window), article.pk]
+    params: list = [adapt(when - window), adapt(when + window), *condition_params, article.pk]
     if limit is not None:
         sql += " LIMIT %s"
         params.append(limit)
@@ -138,7 +146,16 @@ def _recent_rows(
 
 
 def _near_duplicate_of(article: Article, fingerprint: int) -> Article | None:
-    rows = _recent_rows(article, DUPLICATE_WINDOW, "{pk}, {simhash}", "+{simhash} IS NOT NULL")
+    if DEFAULT_OPTIONS.max_distance < SIMHASH_BANDS:
+        # Within max_distance differing bits, at least one of the bands is the same (pigeonhole):
+        # the band indexes give every possible match, and only those rows are read.
+        bands = tuple((fingerprint >> (16 * n)) & 0xFFFF for n in range(SIMHASH_BANDS))
+        sharing = " OR ".join(f"{{band{n}}} = %s" for n in range(SIMHASH_BANDS))
+        rows = _recent_rows(
+            article, DUPLICATE_WINDOW, "{pk}, {simhash}", f"({sharing})", condition_params=bands
+        )
+    else:
+        rows = _recent_rows(article, DUPLICATE_WINDOW, "{pk}, {simhash}", "+{simhash} IS NOT NULL")
     match = find_near_duplicate(fingerprint, rows, DEFAULT_OPTIONS)
     if match is None:
         return None
