@@ -6,39 +6,47 @@ import vnnews.news.models
 
 
 class Migration(migrations.Migration):
+    """The encoder only changes how Python writes new values; the columns stay as they are (on
+    SQLite an AlterField would copy the whole article table once per field for nothing)."""
+
     dependencies = [
         ("news", "0003_source_next_fetch_at"),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="article",
-            name="authors",
-            field=models.JSONField(
-                blank=True,
-                default=list,
-                encoder=vnnews.news.models.LettersJSONEncoder,
-                verbose_name="tác giả",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="article",
-            name="blocks",
-            field=models.JSONField(
-                blank=True,
-                default=list,
-                encoder=vnnews.news.models.LettersJSONEncoder,
-                verbose_name="khối nội dung",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="article",
-            name="tags",
-            field=models.JSONField(
-                blank=True,
-                default=list,
-                encoder=vnnews.news.models.LettersJSONEncoder,
-                verbose_name="thẻ",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="article",
+                    name="authors",
+                    field=models.JSONField(
+                        blank=True,
+                        default=list,
+                        encoder=vnnews.news.models.LettersJSONEncoder,
+                        verbose_name="tác giả",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="article",
+                    name="blocks",
+                    field=models.JSONField(
+                        blank=True,
+                        default=list,
+                        encoder=vnnews.news.models.LettersJSONEncoder,
+                        verbose_name="khối nội dung",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="article",
+                    name="tags",
+                    field=models.JSONField(
+                        blank=True,
+                        default=list,
+                        encoder=vnnews.news.models.LettersJSONEncoder,
+                        verbose_name="thẻ",
+                    ),
+                ),
+            ],
         ),
     ]

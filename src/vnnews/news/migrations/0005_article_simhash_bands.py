@@ -3,6 +3,35 @@
 import django.db.models.expressions
 from django.db import migrations, models
 
+# SQLite cannot add a stored generated column in place: Django copies the article table into a
+# new one, whose AUTOINCREMENT counter restarts at the largest id left, so the ids of the newest
+# deleted articles would be given out again. The counter is read before and put back after.
+_SAVED_SEQUENCE: dict[str, int] = {}
+
+
+def _save_sequence(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'news_article'")
+        row = cursor.fetchone()
+    if row:
+        _SAVED_SEQUENCE["news_article"] = row[0]
+
+
+def _restore_sequence(apps, schema_editor) -> None:
+    saved = _SAVED_SEQUENCE.pop("news_article", None)
+    if schema_editor.connection.vendor != "sqlite" or saved is None:
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, %s) WHERE name = 'news_article'", [saved]
+        )
+        if not cursor.rowcount:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ('news_article', %s)", [saved]
+            )
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,6 +39,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(_save_sequence, migrations.RunPython.noop),
         migrations.AddField(
             model_name="article",
             name="simhash_band0",
@@ -78,4 +108,5 @@ class Migration(migrations.Migration):
                 verbose_name="SimHash, dải 3",
             ),
         ),
+        migrations.RunPython(_restore_sequence, migrations.RunPython.noop),
     ]
