@@ -123,3 +123,20 @@ def test_exact_keys_hold_each_word_once():
     document = document_for(article("Hà Nội, Hà Nội", "", "Nội thành Hà Nội.\nHÀ NỘI"))
     assert document.title_x.split() == ["hà", "nội,", "nội"]
     assert document.body_x.split() == ["nội", "thành", "hà", "nội."]
+
+
+def test_document_keys_hold_when_another_thread_empties_the_full_tables(monkeypatch):
+    from vnnews.news.search import terms
+
+    expected = terms.document_keys("Hoà Bình mới", "Sapo ngắn.", "Đoạn một.\nĐoạn hai.")
+    terms._FOLDED.clear()
+    terms._EXACT.clear()
+    learn = terms._learn
+
+    def learn_then_lose(words):
+        learn(words)
+        terms._FOLDED.clear()  # as if another thread filled the tables and started again
+        terms._EXACT.clear()
+
+    monkeypatch.setattr(terms, "_learn", learn_then_lose)
+    assert terms.document_keys("Hoà Bình mới", "Sapo ngắn.", "Đoạn một.\nĐoạn hai.") == expected

@@ -114,3 +114,18 @@ def test_fold_remembers_words_without_changing_answers(monkeypatch):
     texts = ["Đà Nẵng mưa to", "Thuỷ điện xả lũ", "Đà Nẵng", "\u0301 lẻ"]
     assert [fold(t) for t in texts] == [_fold_by_character(t) for t in texts]
     assert len(module._FOLDED_WORDS) <= 4
+
+
+def test_fold_answers_even_when_another_thread_empties_the_full_memo(monkeypatch):
+    """The memo is emptied when full; a thread that has just learnt its words must not then
+    fail to find them (a search or a store would fail with KeyError)."""
+    module = importlib.import_module("vnnews.text.normalize")
+    monkeypatch.setattr(module, "_FOLDED_WORDS", {})  # words not learnt yet
+    learn = module._learn_folds
+
+    def learn_then_lose(words):
+        learn(words)
+        module._FOLDED_WORDS.clear()  # as if another thread filled the memo and started again
+
+    monkeypatch.setattr(module, "_learn_folds", learn_then_lose)
+    assert module.fold("Đường Hoà Bình mới sửa xong chưa?") == "duong hoa binh moi sua xong chua?"

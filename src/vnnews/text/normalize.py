@@ -160,7 +160,13 @@ def fold(text: str, *, normalized: bool = False) -> str:
         return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
     except KeyError:
         _learn_folds(words)
-        return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
+        # Not __getitem__ again: another thread may have emptied the full memo meanwhile.
+        return " ".join(filter(None, map(_remembered_fold, words)))
+
+
+def _remembered_fold(word: str) -> str:
+    folded = _FOLDED_WORDS.get(word)
+    return _fold_any_word(word) if folded is None else folded
 
 
 # Word (of normalised text, without whitespace) -> its fold (maybe empty: only marks).

@@ -183,7 +183,21 @@ def _database_wants_pairs() -> bool:
 
 def _distinct_exact(words: list[str]) -> str:
     # dict.fromkeys: distinct and in order of first use, in C.
-    return " ".join(dict.fromkeys(map(_EXACT.__getitem__, dict.fromkeys(words))))
+    distinct = dict.fromkeys(words)
+    try:
+        return " ".join(dict.fromkeys(map(_EXACT.__getitem__, distinct)))
+    except KeyError:  # the tables were emptied by another thread since document_keys learnt
+        return " ".join(dict.fromkeys(map(_remembered_exact, distinct)))
+
+
+def _remembered_fold(word: str) -> str:
+    folded = _FOLDED.get(word)
+    return _folded_word(word) if folded is None else folded
+
+
+def _remembered_exact(word: str) -> str:
+    exact = _EXACT.get(word)
+    return _exact_word(word) if exact is None else exact
 
 
 def document_keys(title: str, sapo: str, text: str) -> Document:
@@ -202,6 +216,8 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
         folded_lines = [" ".join(map(fold_of, line)) for line in lines]
     except KeyError:  # new words: learnt together, then every lookup below finds its word
         _learn(set(words).union(title_words))
+        # ...unless another thread emptied the full tables meanwhile: then word by word.
+        fold_of = _remembered_fold
         title_f = " ".join(map(fold_of, title_words))
         folded_lines = [" ".join(map(fold_of, line)) for line in lines]
     return Document(
