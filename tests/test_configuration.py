@@ -31,3 +31,13 @@ def test_it_refuses_a_bad_boolean(monkeypatch):
     with pytest.raises(env.ConfigError, match="true/false"):
         env.env_bool("VNNEWS_TEST_FLAG")
     env.REGISTERED.pop("VNNEWS_TEST_FLAG", None)
+
+
+def test_a_sqlite_url_gets_the_settings_of_the_default_sqlite_file():
+    from vnnews.site.settings import _database
+
+    default, named = _database(""), _database("sqlite:///srv/vnnews/tin.sqlite3")
+    assert named["NAME"] == "/srv/vnnews/tin.sqlite3"
+    # IMMEDIATE transactions, WAL and the busy timeout: writers queue instead of failing.
+    assert named["OPTIONS"] == default["OPTIONS"]
+    assert named["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

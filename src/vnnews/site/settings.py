@@ -28,24 +28,7 @@ USE_TZ = True
 def _database(url: str) -> dict:
     """SQLite in the data folder by default; DATABASE_URL=postgres://user@host:port/db otherwise."""
     if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "vnnews.sqlite3",
-            # Each server thread keeps its connection between requests: opening one (and running
-            # the PRAGMAs below) then closing it cost ~1.5 ms of CPU per page, a quarter of an
-            # uncached article page.
-            "CONN_MAX_AGE": 600,
-            # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
-            # BEGIN so two writers queue on busy_timeout instead of failing with "locked" mid-way.
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
-                ),
-            },
-        }
+        return _sqlite(DATA_DIR / "vnnews.sqlite3")
     parsed = urlparse(url)
     if parsed.scheme in {"postgres", "postgresql"}:
         return {
@@ -58,8 +41,33 @@ def _database(url: str) -> dict:
             "CONN_MAX_AGE": 60,
         }
     if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path}
-    raise ConfigError(f"DATABASE_URL={url!r}: use postgres://user@host:port/db or leave it empty")
+        # Another SQLite file: the same settings as the default one (workers' claims rely on them).
+        return _sqlite(parsed.path)
+    raise ConfigError(
+        f"DATABASE_URL={url!r}: use postgres://user@host:port/db, sqlite:///path/file.sqlite3 "
+        "or leave it empty"
+    )
+
+
+def _sqlite(path) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        # Each server thread keeps its connection between requests: opening one (and running
+        # the PRAGMAs below) then closing it cost ~1.5 ms of CPU per page, a quarter of an
+        # uncached article page.
+        "CONN_MAX_AGE": 600,
+        # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
+        # BEGIN so two writers queue on busy_timeout instead of failing with "locked" mid-way.
+        "OPTIONS": {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
 
 
 DATABASES = {"default": _database(env_str("DATABASE_URL", ""))}
