@@ -183,17 +183,23 @@ def _learn_folds(words: list[str]) -> None:
     joined = "\n".join(new)
     if not _BEYOND_LATIN.search(joined):
         # Latin and Vietnamese only: NFD then dropping U+0300..U+036F, for all words at once.
-        folded = _COMBINING.sub("", unicodedata.normalize("NFD", joined.lower().replace("đ", "d")))
+        folded = _strip_latin_marks(joined)
         _FOLDED_WORDS.update(zip(new, folded.split("\n"), strict=True))
     else:
         # Other scripts have combining marks beyond U+036F: the exact path for their words.
         _FOLDED_WORDS.update((word, _fold_any_word(word)) for word in new)
 
 
+def _strip_latin_marks(text: str) -> str:
+    """Lower case, đ -> d, and the marks of U+0300..U+036F removed: the fold of text in Latin
+    and Vietnamese letters (other scripts need _fold_word), whole texts at a time."""
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text.lower().replace("đ", "d")))
+
+
 def _fold_any_word(word: str) -> str:
     if _BEYOND_LATIN.search(word):
         return _fold_word(word)
-    return _COMBINING.sub("", unicodedata.normalize("NFD", word.lower().replace("đ", "d")))
+    return _strip_latin_marks(word)
 
 
 @lru_cache(maxsize=200_000)
@@ -244,5 +250,5 @@ def fold_lines(lines: list[str], *, normalized: bool = False) -> list[str]:
     text = "\n".join(lines)
     if _BEYOND_LATIN.search(text) or text.count("\n") != len(lines) - 1:
         return [fold(line, normalized=True) for line in lines]
-    text = _COMBINING.sub("", unicodedata.normalize("NFD", text.lower().replace("đ", "d")))
+    text = _strip_latin_marks(text)
     return [" ".join(line.split()) for line in text.split("\n")]

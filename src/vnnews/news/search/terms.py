@@ -106,12 +106,12 @@ class Document:
 
     article_id: int
     title_f: str
-    body_f: str
+    body_f: str  # paragraphs separated by PARAGRAPH
     # The exact keys are asked only whether they hold a word (the exact tier), never for words
     # side by side: each distinct key once, in order of first use (a quarter smaller index, a
     # fifth less FTS5 insert time than every word in text order).
     title_x: str
-    body_x: str  # body_f's paragraphs are separated by PARAGRAPH
+    body_x: str
     # Kept beside the text so ranking and filters never read the (wide) article rows.
     published_us: int = 0  # microseconds since the epoch; 0 when unknown (sorts last)
     section_id: int | None = None
