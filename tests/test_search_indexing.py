@@ -5,6 +5,7 @@ the same strings (design rule 9). No database needed."""
 
 from __future__ import annotations
 
+import hashlib
 from types import SimpleNamespace
 
 import pytest
@@ -140,3 +141,29 @@ def test_document_keys_hold_when_another_thread_empties_the_full_tables(monkeypa
 
     monkeypatch.setattr(terms, "_learn", learn_then_lose)
     assert terms.document_keys("Hoà Bình mới", "Sapo ngắn.", "Đoạn một.\nĐoạn hai.") == expected
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_content_keys_give_the_content_hash_of_the_same_folds(text):
+    """An import folds an article once, for its search keys and its content hash: the hash key
+    is what stories.identity.content_hash digests, or None when those folds cannot give it."""
+    from vnnews.stories.identity import content_hash
+    from vnnews.text import normalize
+
+    for title, sapo, body in ((text, text, f"{text}\n\n{TEXTS[1]}"), (TEXTS[0], "", text),
+                              (text, "", ""), (normalize(text), normalize(text), normalize(text))):  # fmt: skip
+        document, key = terms.content_keys(title, sapo, body)
+        assert document == terms.document_keys(title, sapo, body)
+        if key is not None:
+            digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+            assert digest == content_hash(title, sapo + "\n" + body, normalized=True)
+
+
+def test_content_keys_leave_the_hash_to_content_hash_when_the_folds_differ():
+    # A word of marks only folds to nothing: content_hash drops it, the index keeps its place.
+    assert terms.content_keys("Tin \u0301 mới", "", "Hà Nội")[1] is None
+    assert terms.content_keys("Tin mới", "", "Hà \u0301\nNội")[1] is None
+    # A word not in normal form (decomposed, tone misplaced) is not normalised by the hash.
+    assert terms.content_keys("Tin mới", "", "ho\u0300a giải")[1] is None
+    assert terms.content_keys("Thuỷ thủ", "", "hoà giải")[1] is None
+    assert terms.content_keys("Thủy thủ", "", "hòa giải")[1] == "thuy thu\nhoa giai"

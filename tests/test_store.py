@@ -294,3 +294,28 @@ def test_an_outlet_is_created_once_and_a_lost_race_for_it_ends_in_the_other_copy
         patched.setattr(store_module, "_first_id", lambda model, **equal: None)
         assert store_module.source_for("https://vnexpress.net/c-3.html") == first
     assert Source.objects.filter(domain="vnexpress.net").count() == 1
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"title": "Thuỷ thủ hoà giải " * 80},  # cut to its column for the index, hashed whole
+        {"text": "Đoạn \u0301 một.\n\nho\u0300a  giải\u00a0TOẢ", "blocks": []},
+        {"sapo": "", "text": "Σίσυφος ΣΑΣ, Привет мир, 日本語", "blocks": []},
+    ],
+)
+def test_an_article_prepared_ahead_has_the_hash_and_keys_of_one_prepared_in_place(overrides):
+    """An import's workers fold each text once for both the content hash and the search keys:
+    the same hash and keys as the store computes them apart."""
+    from vnnews.news.search.terms import document_keys
+    from vnnews.news.store import prepare
+    from vnnews.stories.identity import content_hash
+
+    ahead, in_place = prepare(article(**overrides), ahead=True), prepare(article(**overrides))
+    clean = in_place.clean
+    assert ahead.digest == in_place.digest
+    assert in_place.digest == content_hash(clean.title, clean.sapo + "\n" + clean.text)
+    text, document = ahead.index_keys
+    assert text == (clean.title[:1000], clean.sapo, clean.text)
+    assert document == document_keys(*text)

@@ -160,7 +160,9 @@ def fold(text: str, *, normalized: bool = False) -> str:
         return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
     except KeyError:
         _learn_folds(words)
-        # Not __getitem__ again: another thread may have emptied the full memo meanwhile.
+    try:  # every word is known now: the lookups in C again...
+        return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
+    except KeyError:  # ...unless another thread emptied the full memo meanwhile
         return " ".join(filter(None, map(_remembered_fold, words)))
 
 

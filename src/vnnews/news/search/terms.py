@@ -151,12 +151,18 @@ def _learn(words: set[str]) -> None:
         # Bounded memory: start again, with all of this text's words.
         _FOLDED.clear()
         _EXACT.clear()
+        _MOVED.clear()
         new = words
     new = list(new)
     normal = normalize_lines(new)
-    for word, exact, folded in zip(new, normal, fold_lines(normal, normalized=True), strict=True):
-        _FOLDED[word] = folded
-        _EXACT[word] = exact.lower()
+    _FOLDED.update(zip(new, fold_lines(normal, normalized=True), strict=True))
+    _EXACT.update(zip(new, map(str.lower, normal), strict=True))
+    _MOVED.update(word for word, exact in zip(new, normal, strict=True) if exact != word)
+
+
+# Words of the tables that normalize() changes (not in normal form): a text holding one is not
+# in normal form, and its content-hash key is not taken from these folds (see content_keys).
+_MOVED: set[str] = set()
 
 
 def _glued_pairs(folded_line: str) -> str:
@@ -200,27 +206,51 @@ def _remembered_exact(word: str) -> str:
     return _exact_word(word) if exact is None else exact
 
 
+def _folds(fold_of, title_words: list[str], lines: list[list[str]]) -> tuple[str, list[str]]:
+    return " ".join(map(fold_of, title_words)), [" ".join(map(fold_of, line)) for line in lines]
+
+
 def document_keys(title: str, sapo: str, text: str) -> Document:
     """The text keys of an article (the same as folded_key and exact_key give; body_f line by
     line with PARAGRAPH between lines, the exact keys' distinct words); ids, date, section and
     outlet left for `document_for` or the caller to fill in (an import computes these keys
     ahead, in a worker process, before the article has an id)."""
+    return _document_keys(title, sapo, text)[0]
+
+
+def content_keys(title: str, sapo: str, text: str) -> tuple[Document, str | None]:
+    """document_keys of a normalised article, and what its content hash digests
+    (stories.identity.content_hash: the fold of the title, a newline, the fold of sapo and text),
+    taken from the same folds, so an import folds each text once; None when these folds cannot
+    give it: a word folding to nothing (content_hash drops it, the index keeps its place) or a
+    word not in normal form (content_hash with normalized=True does not normalise it)."""
+    document, title_f, folded_lines, words = _document_keys(title, sapo, text)
+    body = " ".join(folded_lines)
+    if "  " in title_f or "  " in body or title_f[:1] == " " or title_f[-1:] == " ":
+        return document, None  # an empty fold between, before or after words
+    if body[:1] == " " or body[-1:] == " " or "" in folded_lines:
+        return document, None
+    if _MOVED and not _MOVED.isdisjoint(words):
+        return document, None
+    return document, title_f + "\n" + body
+
+
+def _document_keys(title: str, sapo: str, text: str) -> tuple[Document, str, list[str], list]:
+    """(document_keys, the folded title, the folded body lines, all the words)."""
     body = "\n".join(part for part in (sapo, text) if part)
     title_words = (title or "").split()
     # Lines without a word hold no pair, and add nothing to the body keys.
     lines = [words for words in map(str.split, body.split("\n")) if words]
     words = list(chain.from_iterable(lines))
-    fold_of = _FOLDED.__getitem__
     try:
-        title_f = " ".join(map(fold_of, title_words))
-        folded_lines = [" ".join(map(fold_of, line)) for line in lines]
-    except KeyError:  # new words: learnt together, then every lookup below finds its word
+        title_f, folded_lines = _folds(_FOLDED.__getitem__, title_words, lines)
+    except KeyError:  # new words: learnt together, then the lookups in C find every word...
         _learn(set(words).union(title_words))
-        # ...unless another thread emptied the full tables meanwhile: then word by word.
-        fold_of = _remembered_fold
-        title_f = " ".join(map(fold_of, title_words))
-        folded_lines = [" ".join(map(fold_of, line)) for line in lines]
-    return Document(
+        try:
+            title_f, folded_lines = _folds(_FOLDED.__getitem__, title_words, lines)
+        except KeyError:  # ...unless another thread emptied the full tables meanwhile
+            title_f, folded_lines = _folds(_remembered_fold, title_words, lines)
+    document = Document(
         article_id=0,
         title_f=title_f,
         # Each line has at least one word, so no paragraph is empty.
@@ -230,6 +260,7 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
         # Where they are indexed, pairs are built here: ahead, by an import's workers.
         glued_pairs=_pairs_of_lines([title_f, *folded_lines]) if _database_wants_pairs() else None,
     )
+    return document, title_f, folded_lines, words + title_words
 
 
 def document_for(article, keys: Document | None = None) -> Document:
