@@ -31,6 +31,9 @@ def declared_url(raw: bytes) -> str:
     head = raw[:300_000]
     found = {"canonical": "", "og:url": ""}
     for tag in _TAG.finditer(head):
+        lower = tag.group(0).lower()
+        if b"canonical" not in lower and b"og:url" not in lower:
+            continue  # neither kind of tag: most of a head's links and metas, not worth parsing
         attrs = {
             m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or b"")
             for m in _ATTR.finditer(tag.group(0))
