@@ -1,0 +1,60 @@
+"""Reading an import file: a gzipped page reads exactly as gzip.open reads it (bytes, hash, the
+size cap), and a file gzip cannot read fails the same way, whatever shortcut the reader takes."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+import pytest
+
+from vnnews.news.importers.base import read_capped, sha256
+
+PAGE = ("<html><head><title>Hà Nội</title></head><body>" + "Thuỷ thủ hoà giải. " * 5000).encode()
+
+
+def gzip_reads(path: Path, limit: int) -> bytes:
+    with gzip.open(path, "rb") as handle:
+        return handle.read(limit + 1)
+
+
+def files(folder: Path) -> dict[str, Path]:
+    one = gzip.compress(PAGE)
+    damaged = bytearray(one)
+    damaged[-6] ^= 0xFF  # the CRC of the trailer
+    made = {
+        "one member": one,
+        "two members": one + gzip.compress(b"<p>more</p>"),
+        "trailing zeros": one + b"\0" * 8,
+        "trailing garbage": one + b"garbage",
+        "truncated": one[: len(one) // 2],
+        "damaged": bytes(damaged),
+        "empty": b"",
+        "not gzip": PAGE[:100],
+    }
+    paths = {}
+    for name, data in made.items():
+        paths[name] = folder / f"{name.replace(' ', '-')}.html.gz"
+        paths[name].write_bytes(data)
+    return paths
+
+
+@pytest.mark.parametrize("limit", [15_000_000, len(PAGE), len(PAGE) - 1, 1000, 0])
+def test_a_gzipped_file_reads_as_gzip_reads_it(tmp_path, limit):
+    for name, path in files(tmp_path).items():
+        try:
+            expected = gzip_reads(path, limit)
+        except (OSError, EOFError, zlib.error) as exc:
+            with pytest.raises(type(exc)) as raised:
+                read_capped(path, limit)
+            assert str(raised.value) == str(exc), name
+            continue
+        assert read_capped(path, limit) == (expected, sha256(expected)), name
+
+
+def test_a_page_over_the_cap_is_read_one_byte_past_it(tmp_path):
+    path = tmp_path / "page.html.gz"
+    path.write_bytes(gzip.compress(PAGE))
+    raw, _ = read_capped(path, 1000)
+    assert raw == PAGE[:1001]
