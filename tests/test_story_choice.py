@@ -8,15 +8,7 @@ from collections import Counter
 from datetime import timedelta
 
 
-def _fresh_postings(members: dict) -> dict[str, set]:
-    postings: dict[str, set] = {}
-    for key, counts in members.items():
-        for feature in counts:
-            postings.setdefault(feature, set()).add(key)
-    return postings
-
-
-def test_it_keeps_frequencies_and_postings_equal_to_a_fresh_count_as_candidates_move():
+def test_it_keeps_frequencies_equal_to_a_fresh_count_as_candidates_move():
     from vnnews.news.stories_sync import _Frequencies
 
     rng = random.Random(3)
@@ -26,19 +18,58 @@ def test_it_keeps_frequencies_and_postings_equal_to_a_fresh_count_as_candidates_
         for pk in range(400)
     }
     frequencies = _Frequencies()
-    keys = list(articles)
+    keys, before = list(articles), set()
     for step in range(0, 380, 7):  # a sliding window of candidates, plus a few random leavers
         window = [k for k in keys[step : step + 40] if rng.random() > 0.1]
         candidates = [(pk, pk % 9, articles[(pk, c)], c) for pk, c in window]
-        df = frequencies.update(candidates)
-        members = {k: articles[k] for k in window}
-        expected_df = Counter(f for counts in members.values() for f in counts)
-        assert df == expected_df
-        fresh = _fresh_postings(members)
-        assert {f: set(frequencies.holding(f)) for f in frequencies.postings} == fresh
-        # A feature held once is stored as the key itself, never as a one-key list.
-        assert not any(type(v) is list and len(v) < 2 for v in frequencies.postings.values())
-        assert frequencies.holding("absent") == []
+        left, entered = frequencies.update(candidates)
+        assert set(left) == before - set(window) and set(entered) == set(window) - before
+        expected_df = Counter(f for key in window for f in articles[key])
+        assert frequencies.df == expected_df
+        before = set(window)
+
+
+def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypatch):
+    """The inverted index of the candidates' vectors, kept by difference within a generation,
+    gives for every candidate the dot product a direct comparison of the two vectors gives."""
+    from vnnews.news import stories_sync
+    from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS
+    from vnnews.stories.vectors import TfidfModel, cosine
+
+    monkeypatch.setattr(stories_sync, "_GENERATION_ARTICLES", 10**9)
+    monkeypatch.setattr(stories_sync, "_GENERATION_DRIFT", 10.0**9)
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(80)]
+
+    def counts() -> Counter:
+        return Counter({rng.choice(vocabulary): rng.randrange(1, 4) for _ in range(15)})
+
+    frequencies, kept = stories_sync._Frequencies(), stories_sync._MemberVectors()
+    articles = {pk: counts() for pk in range(300)}
+    for step in range(0, 260, 9):
+        window = range(step, step + 40)
+        # Now and then an article is updated: same pk, a new last_changed, new counts.
+        changed = {pk: rng.random() < 0.1 for pk in window}
+        for pk in window:
+            if changed[pk]:
+                articles[pk] = counts()
+        candidates = [
+            (pk, pk % 7, articles[pk], (step, pk) if changed[pk] else None) for pk in window
+        ]
+        left, entered = frequencies.update(candidates)
+        model = TfidfModel()
+        model.df, model.n_docs = frequencies.df, len(candidates)
+        kept.sync(frequencies, left, entered, model, DEFAULT_CLUSTER_OPTIONS)
+        assert set(kept.vectors) == set(window)
+        fresh: dict[str, dict[int, float]] = {}
+        for pk, vector in kept.vectors.items():
+            for feature, weight in vector.items():
+                fresh.setdefault(feature, {})[pk] = weight
+        assert kept.index == fresh
+        probe = model.vector(counts())
+        dots = kept.dots(probe)
+        for pk, vector in kept.vectors.items():
+            assert abs(dots.get(pk, 0.0) - cosine(probe, vector)) < 1e-12
 
 
 def _assign_vims(shared_data, clusters: int) -> list[list[str]]:
@@ -71,18 +102,29 @@ def _assign_vims(shared_data, clusters: int) -> list[list[str]]:
 
 
 def test_it_chooses_the_story_scoring_every_story_would_choose(shared_data, db, monkeypatch):
-    """The postings and the bound only skip work: with no story pruned (every bound 1.0), each
-    article lands with the same companions. Member vectors are rebuilt for every article here:
-    kept for a generation, a vector is built under the IDF of the first choice that scores it,
-    and pruning changes which one that is."""
+    """The index, the per-story norms and the threshold bound only skip work: scoring every
+    story by summing its members' vectors puts each article with the same companions."""
     from vnnews.news import stories_sync
+    from vnnews.stories.vectors import cosine
 
-    monkeypatch.setattr(stories_sync, "_GENERATION_ARTICLES", 0)
-    pruned = _assign_vims(shared_data, 12)
-    monkeypatch.setattr(stories_sync, "_bound", lambda state: 1.0 if state[0] else 0.0)
+    def every_story(vector, members, story_of, options):
+        sims = {}
+        for story_id, keys in members.items():
+            total: dict[str, float] = {}
+            for pk, _ in keys:
+                for feature, weight in stories_sync._MEMBER_VECTORS.vectors[pk].items():
+                    total[feature] = total.get(feature, 0.0) + weight
+            norm = sum(w * w for w in total.values()) ** 0.5
+            sim = cosine(vector, total) / norm if norm else 0.0
+            if sim >= options.threshold:
+                sims[story_id] = sim
+        return sims
+
+    indexed = _assign_vims(shared_data, 12)
+    monkeypatch.setattr(stories_sync, "_story_sims", every_story)
     every = _assign_vims(shared_data, 12)
-    assert pruned == every
-    assert len(pruned) < sum(map(len, pruned))  # some stories have several members
+    assert indexed == every
+    assert len(indexed) < sum(map(len, indexed))  # some stories have several members
 
 
 def test_it_keeps_a_candidate_whose_stored_time_is_in_another_text_form(db):

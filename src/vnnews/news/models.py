@@ -211,6 +211,11 @@ class Article(models.Model):
         related_name="duplicates",
         verbose_name="bản sao của",
     )
+    # Number of the story assignment that last wrote story/duplicate_of (stories_sync._write, in
+    # write order): a worker that chose against a snapshot finds what was assigned since by it.
+    story_seq = models.BigIntegerField(
+        "thứ tự gán sự kiện", null=True, blank=True, db_index=True, editable=False
+    )
     extraction_version = models.CharField("phiên bản trích xuất", max_length=40, blank=True)
     raw_page = models.ForeignKey(
         RawPage, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trang gốc"

@@ -11,6 +11,7 @@ candidates (articles published within the story window) and writes the result.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from operator import mul
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from vnnews.news.bulk import bump_content_version
@@ -29,8 +30,13 @@ from vnnews.stories.clustering import (
     ClusterOptions,
     document_text,
 )
-from vnnews.stories.near_duplicates import DEFAULT_OPTIONS, find_near_duplicate, simhash
-from vnnews.stories.vectors import TfidfModel, Vector, cosine, features, truncate
+from vnnews.stories.near_duplicates import (
+    DEFAULT_OPTIONS,
+    find_near_duplicate,
+    hamming,
+    simhash,
+)
+from vnnews.stories.vectors import TfidfModel, Vector, cosine, features
 
 try:
     import fcntl
@@ -162,18 +168,11 @@ def _near_duplicate_of(article: Article, fingerprint: int) -> Article | None:
     return Article.objects.select_related("story").filter(pk=match).first()
 
 
-def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[int, int, Counter]]:
-    """(pk, story_id, feature counts, last_changed key) of the articles the new one may join:
-    originals that already have a story, published within the window, the newest
-    MAX_STORY_CANDIDATES. Texts are loaded only for articles whose counts are not cached yet."""
-    rows = _recent_rows(
-        article,
-        options.window,
-        "{pk}, {story}, {changed}",
-        "+{story} IS NOT NULL",
-        MAX_STORY_CANDIDATES,
-    )
-    missing = {pk: changed for pk, _, changed in rows if (pk, changed) not in _COUNTS_CACHE}
+def _counts_for(keys: list[tuple[int, datetime | str | None]], options: ClusterOptions) -> dict:
+    """Feature counts of the articles with these (pk, _changed_key) keys, from _COUNTS_CACHE;
+    texts are loaded only for articles whose counts are not cached yet. An article deleted
+    meanwhile is left out."""
+    missing = {pk: changed for pk, changed in keys if (pk, changed) not in _COUNTS_CACHE}
     chunks = list(missing)
     for start in range(0, len(chunks), 500):
         chunk = chunks[start : start + 500]
@@ -181,46 +180,59 @@ def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[i
             # Cached under the key the rows gave, whatever form another writer stored the time
             # in: a key rebuilt from the loaded value would miss and drop the candidate.
             _story_counts(other, options, key=(other.pk, missing[other.pk]))
-    out = []
-    for pk, story_id, changed in rows:
-        counts = _COUNTS_CACHE.get((pk, changed))
+    out = {}
+    for key in keys:
+        counts = _COUNTS_CACHE.get(key)
         if counts is not None:
-            out.append((pk, story_id, counts, changed))
+            out[key] = counts
     return out
+
+
+def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[int, int, Counter]]:
+    """(pk, story_id, feature counts, last_changed key) of the articles the new one may join:
+    originals that already have a story, published within the window, the newest
+    MAX_STORY_CANDIDATES."""
+    rows = _recent_rows(
+        article,
+        options.window,
+        "{pk}, {story}, {changed}",
+        "+{story} IS NOT NULL",
+        MAX_STORY_CANDIDATES,
+    )
+    counts = _counts_for([(pk, changed) for pk, _, changed in rows], options)
+    return [
+        (pk, story_id, counts[(pk, changed)], changed)
+        for pk, story_id, changed in rows
+        if (pk, changed) in counts
+    ]
 
 
 class _Frequencies:
     """Document frequencies of the current candidate set, updated by difference: from one
     article to the next the candidates are nearly the same, and counting every feature of 1,500
     articles again (what TfidfModel.fit does) was most of the cost of choosing a story. The
-    counts are integers, so the result is exactly fit()'s.
-
-    Also an inverted index of the same set, feature -> the candidates holding it (`postings`),
-    kept by the same differences: the candidates sharing a feature with a new article are found
-    from its ~200 features instead of intersecting its features with each of 1,500 candidates'
-    (that loop was ~30% of a choice). A feature held by one candidate (most bigrams) maps to
-    that candidate's key, by more to a list of keys: a list per feature would cost ~60 bytes for
-    each of the set's ~10^5 distinct features."""
+    counts are integers, so the result is exactly fit()'s."""
 
     def __init__(self) -> None:
         self.members: dict[tuple[int, datetime | None], Counter[str]] = {}
         self.df: Counter[str] = Counter()
-        self.postings: dict[str, tuple | list[tuple]] = {}
         self.entered = 0  # members added since the process started: how far the set has moved
 
-    def update(self, candidates: list[tuple[int, int, Counter, datetime | None]]) -> Counter:
+    def update(
+        self, candidates: list[tuple[int, int, Counter, datetime | None]]
+    ) -> tuple[list[tuple], list[tuple]]:
+        """Make the candidates the members; returns (keys that left, keys that entered)."""
         wanted = {(pk, changed): counts for pk, _, counts, changed in candidates}
-        for key in [k for k in self.members if k not in wanted]:
-            counts = self.members.pop(key)
-            self.add(counts, -1)
-            self._unpost(key, counts)
-        for key, counts in wanted.items():
-            if key not in self.members:
-                self.members[key] = counts
-                self.add(counts, 1)
-                self._post(key, counts)
-                self.entered += 1
-        return self.df
+        members = self.members
+        left = [key for key in members if key not in wanted]
+        for key in left:
+            self.add(members.pop(key), -1)
+        entered = [key for key in wanted if key not in members]
+        for key in entered:
+            members[key] = wanted[key]
+            self.add(wanted[key], 1)
+        self.entered += len(entered)
+        return left, entered
 
     def add(self, counts: Counter[str], step: int) -> None:
         df = self.df
@@ -231,199 +243,220 @@ class _Frequencies:
             else:
                 del df[feature]
 
-    def _post(self, key: tuple, counts: Counter[str]) -> None:
-        postings = self.postings
-        for feature in counts:
-            held = postings.get(feature)
-            if held is None:
-                postings[feature] = key
-            elif type(held) is list:
-                held.append(key)
-            else:
-                postings[feature] = [held, key]
-
-    def _unpost(self, key: tuple, counts: Counter[str]) -> None:
-        postings = self.postings
-        for feature in counts:
-            held = postings[feature]
-            if type(held) is list:
-                held.remove(key)
-                if len(held) == 1:
-                    postings[feature] = held[0]
-            else:
-                del postings[feature]
-
-    def holding(self, feature: str) -> list[tuple]:
-        """Keys of the candidates whose counts hold `feature`."""
-        held = self.postings.get(feature)
-        if held is None:
-            return []
-        return held if type(held) is list else [held]
-
 
 _FREQUENCIES = _Frequencies()
 
 
 class _MemberVectors:
-    """Truncated TF-IDF vectors of candidate members, keyed like _COUNTS_CACHE and kept for one
-    generation of the candidate set (see _GENERATION_ARTICLES): a small, bounded approximation of
-    rebuilding them under every article's IDF. The article's own vector always uses the current
-    model. Cached vectors are still unit vectors with non-negative weights over a subset of the
-    member's features, so _bound stays an upper bound."""
+    """Truncated TF-IDF vectors of every candidate (by pk), and an inverted index of them,
+    feature -> {pk: weight}, kept for one generation of the candidate set (see
+    _GENERATION_ARTICLES): a small, bounded approximation of rebuilding them under every
+    article's IDF. The article's own vector always uses the current model.
+
+    A story's score is cos(v, T) with T the sum of its members' vectors t, and dot(v, T) is the
+    sum of the members' dot(v, t): walking the article's ~200 features through the index gives
+    the exact dot product with every candidate at once (what the bound of the shared features
+    cost before), so no story's sum is compared feature by feature. Only stories of several
+    members need |T| (one member: |t| = 1), kept per story while its members stay the same.
+    Vectors are built when a candidate enters, all of them when a generation begins: ~15 a
+    choice, as many as were built lazily before."""
 
     def __init__(self) -> None:
-        self.vectors: OrderedDict[tuple[int, datetime | None], Vector] = OrderedDict()
-        # story -> (its member keys, sum of their vectors, its norm): most stories scored for one
-        # article are scored again for the next with the same members, and summing ~100 member
-        # vectors per article was the next largest cost once the vectors were kept.
-        self.sums: OrderedDict[int, tuple[tuple, Vector, float]] = OrderedDict()
+        self.keys: dict[int, tuple] = {}  # pk -> the (pk, changed) key its vector was built for
+        self.vectors: dict[int, Vector] = {}
+        self.index: dict[str, dict[int, float]] = {}
+        # story -> (its member keys, sum of their vectors, its norm)
+        self.sums: dict[int, tuple[frozenset, Vector, float]] = {}
         self.options: ClusterOptions | None = None
         self.entered_at = 0  # _FREQUENCIES.entered when the generation began
         self.size_at = 0  # candidate count when the generation began
 
-    def begin_choice(self, candidates: int, options: ClusterOptions) -> None:
-        """Start a new generation (drop every vector) if the candidate set moved too far."""
-        moved = _FREQUENCIES.entered - self.entered_at
+    def sync(
+        self,
+        frequencies: _Frequencies,
+        left: list[tuple],
+        entered: list[tuple],
+        model: TfidfModel,
+        options: ClusterOptions,
+    ) -> None:
+        """Follow the candidate set's move (`left`, `entered`); start a new generation (every
+        vector built again under `model`) if it moved too far."""
+        size = len(frequencies.members)
         if (
             options != self.options
-            or moved >= _GENERATION_ARTICLES
-            or abs(candidates - self.size_at) > _GENERATION_DRIFT * self.size_at
+            or frequencies.entered - self.entered_at >= _GENERATION_ARTICLES
+            or abs(size - self.size_at) > _GENERATION_DRIFT * self.size_at
         ):
+            self.keys.clear()
             self.vectors.clear()
+            self.index.clear()
             self.sums.clear()
             self.options = options
-            self.entered_at = _FREQUENCIES.entered
-            self.size_at = candidates
+            self.entered_at = frequencies.entered
+            self.size_at = size
+            left, entered = [], list(frequencies.members)
+        for key in left:
+            self._remove(key)
+        for key in entered:
+            self.add(key, frequencies.members[key], model, options)
 
-    def get(self, key, counts: Counter[str], model: TfidfModel, options: ClusterOptions) -> Vector:
-        vector = self.vectors.get(key)
-        if vector is None:
-            vector = truncate(model.vector(counts), options.max_features)
-            self.vectors[key] = vector
-            if len(self.vectors) > _COUNTS_CACHE_SIZE:
-                self.vectors.popitem(last=False)
-        else:
-            self.vectors.move_to_end(key)
+    def add(self, key: tuple, counts: Counter[str], model: TfidfModel, options) -> Vector:
+        pk = key[0]
+        if pk in self.keys:  # an earlier version of the article
+            self._remove(self.keys[pk])
+        vector = model.truncated_vector(counts, options.max_features) if counts else {}
+        self.keys[pk] = key
+        self.vectors[pk] = vector
+        index = self.index
+        for f, w in vector.items():
+            held = index.get(f)
+            if held is None:
+                index[f] = {pk: w}
+            else:
+                held[pk] = w
         return vector
 
-    def story_sum(
-        self, story_id: int, members: list[tuple], model: TfidfModel, options: ClusterOptions
-    ) -> tuple[Vector, float]:
-        """(sum of the members' vectors, its norm), summed in member order as before."""
-        keys = tuple(key for key, _ in members)
+    def _remove(self, key: tuple) -> None:
+        pk = key[0]
+        if self.keys.get(pk) != key:
+            return
+        del self.keys[pk]
+        index = self.index
+        for f in self.vectors.pop(pk):
+            held = index[f]
+            del held[pk]
+            if not held:
+                del index[f]
+
+    def dots(self, vector: Vector) -> dict[int, float]:
+        """pk -> dot(vector, the candidate's vector), for every candidate sharing a feature."""
+        dots: dict[int, float] = {}
+        get, index = dots.get, self.index
+        for f, w in vector.items():
+            held = index.get(f)
+            if held is not None:
+                for pk, weight in held.items():
+                    dots[pk] = get(pk, 0.0) + w * weight
+        return dots
+
+    def norm(self, story_id: int, keys: list[tuple]) -> float:
+        """|sum of the members' vectors| (members given by key, all indexed)."""
+        members = frozenset(keys)
         held = self.sums.get(story_id)
-        if held is not None and held[0] == keys:
-            self.sums.move_to_end(story_id)
-            return held[1], held[2]
-        if len(members) == 1:  # most stories: the member's own vector, not a copy of it
-            total = self.get(members[0][0], members[0][1], model, options)
+        if held is not None and held[0] == members:
+            return held[2]
+        if held is not None and held[0] < members:  # the usual change: a member joined
+            total, adding = held[1], members - held[0]
         else:
-            total = {}
-            for key, counts in members:
-                for f, w in self.get(key, counts, model, options).items():
-                    total[f] = total.get(f, 0.0) + w
+            total, adding = {}, members
+        for pk, _ in adding:
+            for f, w in self.vectors[pk].items():
+                total[f] = total.get(f, 0.0) + w
         weights = total.values()
-        norm = sum(map(mul, weights, weights)) ** 0.5  # sum(w * w for ...): the same float
-        self.sums[story_id] = (keys, total, norm)
-        self.sums.move_to_end(story_id)
-        if len(self.sums) > _COUNTS_CACHE_SIZE:
-            self.sums.popitem(last=False)
-        return total, norm
+        norm = sum(map(mul, weights, weights)) ** 0.5
+        self.sums[story_id] = (members, total, norm)
+        return norm
 
 
 _MEMBER_VECTORS = _MemberVectors()
+# The caches above are this process's; worker threads take turns with them.
+_STATE_LOCK = threading.RLock()
 
 
 def reset_caches() -> None:
     """Forget every kept count, frequency and vector (a fresh process's state): for benchmarks
     and evaluations that start over on a new database in the same process."""
     global _FREQUENCIES, _MEMBER_VECTORS
-    _COUNTS_CACHE.clear()
-    _FREQUENCIES = _Frequencies()
-    _MEMBER_VECTORS = _MemberVectors()
+    with _STATE_LOCK:
+        _COUNTS_CACHE.clear()
+        _FREQUENCIES = _Frequencies()
+        _MEMBER_VECTORS = _MemberVectors()
 
 
 @contextmanager
-def _model(candidates: list, own: Counter[str], options: ClusterOptions) -> Iterator[TfidfModel]:
+def _model(
+    candidates: list, own: Counter[str], options: ClusterOptions
+) -> Iterator[tuple[TfidfModel, list[tuple], list[tuple]]]:
     """TfidfModel(options.vector).fit([*candidate counts, own]), from the running frequencies
-    (the article's own features are counted in for the duration of the block)."""
-    df = _FREQUENCIES.update(candidates)
+    (the article's own features are counted in for the duration of the block), and the keys
+    that left and entered the candidate set."""
+    left, entered = _FREQUENCIES.update(candidates)
     _FREQUENCIES.add(own, 1)
     try:
         model = TfidfModel(options.vector)
-        model.df = df
+        model.df = _FREQUENCIES.df
         model.n_docs = len(candidates) + 1
-        yield model
+        yield model, left, entered
     finally:
         _FREQUENCIES.add(own, -1)
 
 
-def _choose_story(article: Article, options: ClusterOptions) -> Story | None:
-    """The story whose centroid is most similar to the article, if similar enough.
+@dataclass
+class _StoryScores:
+    """A story choice against one snapshot of the candidates, kept so that it can be settled
+    against what was assigned after the snapshot (see _settle)."""
+
+    vector: Vector | None  # the article's; None: there were no candidates
+    members: dict[int, list[tuple]]  # story -> (pk, changed) keys of its candidate members
+    story_of: dict[int, int]  # candidate pk -> story
+    sims: dict[int, float]  # story -> cosine, for those reaching the threshold
+
+
+def _story_scores(article: Article, options: ClusterOptions) -> _StoryScores:
+    """Score the stories of the article's candidates (call with _STATE_LOCK held).
 
     Same rule as the offline clusterer (vnnews.stories.clustering): cosine to the sum of the
-    story's member vectors. Only stories with a member sharing one of the article's features are
-    scored; the others would score zero. Computing a member's vector costs a pass over all its
-    features, so stories are scored best bound first and those whose bound cannot beat the best
-    so far (or the threshold) are not scored at all: the chosen story is the same (see _bound).
-    """
+    story's member vectors (see _MemberVectors)."""
     candidates = _candidate_counts(article, options)
     if not candidates:
-        return None
+        return _StoryScores(None, {}, {}, {})
     own = _story_counts(article, options)
-    with _model(candidates, own, options) as model:
-        _MEMBER_VECTORS.begin_choice(len(candidates), options)
-        vector = truncate(model.vector(own), options.max_features)
-        # Each member's share of the article's weight (sum of squares over the features they
-        # share), from the postings: only candidates sharing a feature are touched.
-        shared: dict[tuple, float] = {}
-        for f, w in vector.items():
-            square = w * w
-            for key in _FREQUENCIES.holding(f):
-                shared[key] = shared.get(key, 0.0) + square
-        members: dict[int, list[tuple]] = {}  # story -> (key, counts) of members, in order
-        story_of: dict[tuple, int] = {}
-        bounds: dict[int, list[float]] = {}  # story -> [sum of member bounds, members]
-        for pk, story_id, counts, changed in candidates:
-            key = (pk, changed)
-            members.setdefault(story_id, []).append((key, counts))
-            story_of[key] = story_id
-            if counts:
-                bounds.setdefault(story_id, [0.0, 0])[1] += 1
-        for key, square_sum in shared.items():
-            bounds[story_of[key]][0] += square_sum**0.5
-        sims: dict[int, float] = {}
-        best = 0.0
-        for story_id in sorted(bounds, key=lambda sid: _bound(bounds[sid]), reverse=True):
-            limit = _bound(bounds[story_id])
-            if limit == 0.0 or limit * (1 + 1e-9) + 1e-12 < max(best, options.threshold):
-                break  # ordered by bound: no later story can win either
-            sims[story_id] = _similarity(vector, story_id, members[story_id], model, options)
-            best = max(best, sims[story_id])
+    with _model(candidates, own, options) as (model, left, entered):
+        _MEMBER_VECTORS.sync(_FREQUENCIES, left, entered, model, options)
+        vector = model.truncated_vector(own, options.max_features)
+    members: dict[int, list[tuple]] = {}
+    story_of: dict[int, int] = {}
+    for pk, story_id, _, changed in candidates:
+        members.setdefault(story_id, []).append((pk, changed))
+        story_of[pk] = story_id
+    return _StoryScores(vector, members, story_of, _story_sims(vector, members, story_of, options))
+
+
+def _story_sims(
+    vector: Vector, members: dict[int, list[tuple]], story_of: dict[int, int], options
+) -> dict[int, float]:
+    """story -> cos(vector, sum of its members' vectors), for the stories reaching the
+    threshold. A story of k members with non-empty (unit, non-negative) vectors has |T| >=
+    sqrt(k), so its norm is needed only if dot / sqrt(k) reaches the threshold."""
+    story_dots: dict[int, float] = {}
+    for pk, dot in _MEMBER_VECTORS.dots(vector).items():
+        story_id = story_of[pk]
+        story_dots[story_id] = story_dots.get(story_id, 0.0) + dot
+    threshold, vectors = options.threshold, _MEMBER_VECTORS.vectors
+    floor = threshold * (1 - 1e-9)
+    sims = {}
+    for story_id, dot in story_dots.items():
+        keys = members[story_id]
+        if len(keys) == 1:
+            sim = dot
+        else:
+            if dot < floor * sum(1 for pk, _ in keys if vectors[pk]) ** 0.5:
+                continue
+            norm = _MEMBER_VECTORS.norm(story_id, keys)
+            sim = dot / norm if norm else 0.0
+        if sim >= threshold:
+            sims[story_id] = sim
+    return sims
+
+
+def _best(sims: dict[int, float]) -> int | None:
+    """The story of the highest score (the first of equals); sims hold only those reaching the
+    threshold."""
     best_id, best_sim = None, 0.0
-    for story_id in members:  # the first of equals wins, as when every story was scored
-        sim = sims.get(story_id, 0.0)
+    for story_id, sim in sims.items():
         if sim > best_sim:
             best_id, best_sim = story_id, sim
-    if best_id is None or best_sim < options.threshold:
-        return None
-    return Story.objects.filter(pk=best_id).first()
-
-
-def _bound(state: list[float]) -> float:
-    """An upper bound of a story's cosine to the article, from which features they share.
-    A member's unit vector t has dot(v, t) <= |v restricted to the shared features|
-    (Cauchy-Schwarz), and the sum T of k unit vectors with non-negative weights has |T| >= sqrt(k);
-    so cos(v, T) = dot(v, T) / |T| <= sum of the members' bounds / sqrt(k)."""
-    total, count = state
-    return min(1.0, total / count**0.5) if count and total else 0.0
-
-
-def _similarity(vector: Vector, story_id: int, members: list[tuple], model, options) -> float:
-    """cos(vector, sum of the members' truncated TF-IDF vectors), as the clusterer computes it
-    (member vectors and their sum from _MEMBER_VECTORS: under an IDF of this generation)."""
-    total, norm = _MEMBER_VECTORS.story_sum(story_id, members, model, options)
-    return cosine(vector, total) / norm if norm else 0.0
+    return best_id
 
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises story assignment.
@@ -464,17 +497,147 @@ def _one_assignment_at_a_time() -> Iterator[None]:
 class _Choice:
     fingerprint: int
     original: Article | None  # the near-identical earlier copy
-    story: Story | None  # the story to join; None: start one
+    scores: _StoryScores | None = None  # the story choice, when there is no original
+    story: Story | None = None  # the story to join (set by _settle); None: start one
+
+
+def _last_assignment() -> int:
+    """The latest assignment's number (0: none yet); read before a snapshot of the candidates,
+    every assignment written after it has a higher one (see _write)."""
+    return Article.objects.aggregate(last=Max("story_seq"))["last"] or 0
 
 
 def _choose(article: Article, options: ClusterOptions) -> _Choice:
-    """What assign_story will write; reads only."""
+    """What assign_story will write, against a snapshot of the other articles; reads only."""
     fingerprint = simhash(fingerprint_text(article))
     original = _near_duplicate_of(article, fingerprint) if fingerprint else None
     if original is not None and original.duplicate_of_id == article.pk:
         original = None  # never make two articles copies of each other
-    story = original.story if original is not None else _choose_story(article, options)
-    return _Choice(fingerprint, original, story)
+    if original is not None:
+        return _Choice(fingerprint, original)
+    with _STATE_LOCK:
+        return _Choice(fingerprint, None, _story_scores(article, options))
+
+
+def _assigned_since(article: Article, mark: int) -> list[tuple]:
+    """(pk, story_id, simhash, duplicate_of_id, published, changed key) of the other articles
+    written by an assignment numbered above `mark`: typically none, or the one or two another
+    worker assigned while this one was choosing. Only the story_seq index is used."""
+    rows = (
+        Article.objects.filter(story_seq__gt=mark)
+        .exclude(pk=article.pk)
+        .order_by()  # the default order (published) would have SQLite scan the published index
+        .values_list("pk", "story_id", "simhash", "duplicate_of_id", "published", "last_changed")
+    )
+    return [(*row[:5], _changed_key(row[5])) for row in rows]
+
+
+def _settle(article: Article, choice: _Choice, mark: int, options: ClusterOptions) -> _Choice:
+    """The snapshot's choice, decided again against the articles assigned after `mark` (under
+    the assignment lock, so none can be added meanwhile): one of them may be a closer near
+    duplicate, start or join a story the article belongs to, or have left a story it scored.
+    Only those stories are scored again; the others' scores still hold."""
+    rows = _assigned_since(article, mark) if mark is not None else []
+    original, scores = choice.original, choice.scores
+    if rows:
+        original = _closer_original(article, choice, rows)
+    if original is not None:
+        return _Choice(choice.fingerprint, original, None, original.story)
+    when = _when(article)
+    joining = [
+        (pk, story_id, changed)
+        for pk, story_id, _, duplicate_of, published, changed in rows
+        if duplicate_of is None
+        and story_id is not None
+        and _within(published, when, options.window)
+    ]
+    with _STATE_LOCK:
+        if scores is None or (scores.vector is None and joining):
+            # No snapshot to settle (the snapshot's original is gone, or there were no
+            # candidates at all): the whole choice, now. Rare, and quick with few candidates.
+            scores = _story_scores(article, options)
+        elif rows:
+            scores = _rescored(scores, rows, joining, options)
+    best = _best(scores.sims)
+    story = Story.objects.filter(pk=best).first() if best is not None else None
+    return _Choice(choice.fingerprint, None, scores, story)
+
+
+def _within(published: datetime | None, when: datetime, window: timedelta) -> bool:
+    return published is not None and when - window <= published <= when + window
+
+
+def _closer_original(article: Article, choice: _Choice, rows: list[tuple]) -> Article | None:
+    """The snapshot's original, or a closer near duplicate among `rows`."""
+    fingerprint, original = choice.fingerprint, choice.original
+    if not fingerprint:
+        return None
+    if original is not None and any(row[0] == original.pk for row in rows):
+        original = _near_duplicate_of(article, fingerprint)  # it was written since: look again
+    else:
+        when = _when(article)
+        fresh = [
+            (pk, value)
+            for pk, _, value, duplicate_of, published, _ in rows
+            if duplicate_of is None and value and _within(published, when, DUPLICATE_WINDOW)
+        ]
+        match = find_near_duplicate(fingerprint, fresh, DEFAULT_OPTIONS)
+        if match is not None and (
+            original is None
+            or hamming(fingerprint, dict(fresh)[match]) < hamming(fingerprint, original.simhash)
+        ):
+            original = Article.objects.select_related("story").filter(pk=match).first()
+    if original is not None and original.duplicate_of_id == article.pk:
+        return None
+    return original
+
+
+def _rescored(
+    scores: _StoryScores, rows: list[tuple], joining: list[tuple], options: ClusterOptions
+) -> _StoryScores:
+    """`scores` with the stories that `rows` joined or left scored again (call with
+    _STATE_LOCK held)."""
+    moved = {row[0] for row in rows}
+    affected = {story_id for _, story_id, _ in joining}
+    affected |= {scores.story_of[pk] for pk in moved if pk in scores.story_of}
+    if not affected:
+        return scores
+    members = {sid: keys for sid, keys in scores.members.items() if sid not in affected}
+    story_of = {pk: sid for pk, sid in scores.story_of.items() if sid not in affected}
+    sims = {sid: sim for sid, sim in scores.sims.items() if sid not in affected}
+    for story_id in affected:
+        keys = [key for key in scores.members.get(story_id, ()) if key[0] not in moved]
+        keys += [(pk, changed) for pk, sid, changed in joining if sid == story_id]
+        if not keys:
+            continue
+        members[story_id] = keys
+        story_of.update((pk, story_id) for pk, _ in keys)
+        sim = _similarity(scores.vector, keys, options)
+        if sim >= options.threshold:
+            sims[story_id] = sim
+    return _StoryScores(scores.vector, members, story_of, sims)
+
+
+def _similarity(vector: Vector, keys: list[tuple], options: ClusterOptions) -> float:
+    """cos(vector, sum of these articles' vectors): the kept vectors where they are still the
+    articles', the others built under the current frequencies."""
+    counts = _counts_for(keys, options)
+    kept, model, total = _MEMBER_VECTORS, None, {}
+    for key in keys:
+        member = kept.vectors.get(key[0]) if kept.keys.get(key[0]) == key else None
+        if member is None:
+            if key not in counts:
+                continue  # deleted meanwhile
+            if model is None:
+                model = TfidfModel(options.vector)
+                model.df = _FREQUENCIES.df
+                model.n_docs = len(_FREQUENCIES.members) + 1
+            member = model.truncated_vector(counts[key], options.max_features)
+        for f, w in member.items():
+            total[f] = total.get(f, 0.0) + w
+    weights = total.values()
+    norm = sum(map(mul, weights, weights)) ** 0.5
+    return cosine(vector, total) / norm if norm else 0.0
 
 
 def _new_story(**fields) -> Story:
@@ -483,12 +646,15 @@ def _new_story(**fields) -> Story:
 
 
 def _write(article: Article, choice: _Choice) -> Story:
+    """Write the settled choice, numbered after every earlier assignment (under the assignment
+    lock, so the numbers follow the order the assignments are written in)."""
     original, story = choice.original, choice.story
     old_story_id = article.story_id
     with transaction.atomic():
+        seq = _last_assignment() + 1
         if original is not None and story is None:
             story = _new_story(title=original.title)
-            Article.objects.filter(pk=original.pk).update(story=story)
+            Article.objects.filter(pk=original.pk).update(story=story, story_seq=seq)
             original.story = story
         elif story is None:
             story = _new_story(
@@ -497,8 +663,9 @@ def _write(article: Article, choice: _Choice) -> Story:
         article.simhash = choice.fingerprint
         article.duplicate_of = original
         article.story = story
+        article.story_seq = seq
         Article.objects.filter(pk=article.pk).update(
-            simhash=choice.fingerprint, duplicate_of=original, story=story
+            simhash=choice.fingerprint, duplicate_of=original, story=story, story_seq=seq
         )
         if old_story_id != story.pk:
             if old_story_id:
@@ -530,8 +697,13 @@ def assign_story(
     bumped the version twice per article.
     """
     was_copy = article.duplicate_of_id is not None
+    # The choice (the costly part) runs outside the lock, against a snapshot; under the lock it
+    # is only settled against the assignments written since, then written: workers choose in
+    # parallel, yet each article still sees every one assigned before it.
+    mark = _last_assignment()
+    choice = _choose(article, options)
     with _one_assignment_at_a_time():
-        story = _write(article, _choose(article, options))
+        story = _write(article, _settle(article, choice, mark, options))
     if reindex or was_copy != (article.duplicate_of_id is not None):
         from vnnews.news.search import index_article
 

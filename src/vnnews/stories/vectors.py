@@ -199,6 +199,39 @@ class TfidfModel:
             out[f] = weight * idf
         return _normalise(out)
 
+    def truncated_vector(self, counts: Counter[str], keep: int) -> Vector:
+        """truncate(self.vector(counts), keep), up to rounding: the same features (the heaviest,
+        the first of equals as counted), normalised once instead of twice. Story choice builds
+        one per candidate and generation, so it is written for speed: the lookups and products
+        run in C (map), and Python touches only the kept features."""
+        if self.options.min_df > 1 or not self.options.sublinear_tf:
+            return truncate(self.vector(counts), keep)
+        names = list(counts)
+        idfs = list(map(self.idf_memo.get, names))
+        if None in idfs:
+            idf = self.idf
+            idfs = [
+                value if value is not None else idf(f) for f, value in zip(names, idfs, strict=True)
+            ]
+        tfs = counts.values()
+        top = max(tfs, default=0)
+        if top >= len(_TF_WEIGHTS):
+            _TF_WEIGHTS.extend(1.0 + math.log(tf) for tf in range(len(_TF_WEIGHTS), top + 1))
+        weights = list(map(mul, map(_TF_WEIGHTS.__getitem__, tfs), idfs))
+        if len(names) > keep:
+            # sorted() is stable with reverse=True too: equal weights keep their counted order.
+            kept = sorted(range(len(names)), key=weights.__getitem__, reverse=True)[:keep]
+            names = [names[i] for i in kept]
+            weights = [weights[i] for i in kept]
+        norm = math.sqrt(sum(map(mul, weights, weights)))
+        if norm == 0:
+            return {}
+        return dict(zip(names, [w / norm for w in weights], strict=True))
+
+
+# 1 + log(tf) (sublinear term frequency) by tf, grown on demand; index 0 is never used.
+_TF_WEIGHTS: list[float] = [0.0, 1.0]
+
 
 def fit_transform(
     texts: Sequence[str], options: VectorOptions = DEFAULT_VECTOR_OPTIONS
