@@ -6,6 +6,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 
 def test_it_keeps_frequencies_equal_to_a_fresh_count_as_candidates_move():
@@ -167,3 +170,114 @@ def test_it_keeps_a_candidate_whose_stored_time_is_in_another_text_form(db):
     )
     assert second.duplicate_of_id is None
     assert second.story_id == Article.objects.get(pk=first.pk).story_id
+
+
+def test_an_article_chosen_before_another_was_written_is_settled_against_it(db):
+    """What the lock is for: two articles of a new event (and two copies of one report) chosen
+    at once, before either was written. Each snapshot holds nothing to join, so without the
+    settling both would start a story; settled under the lock, the later joins the earlier."""
+    from tests.story_race_worker import EVENTS
+    from vnnews.news.stories_sync import _choose, _last_assignment, _settle, assign_story
+    from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS as options
+
+    first, second, copy, copied = _articles(EVENTS[0], EVENTS[1], EVENTS[4], EVENTS[5])
+    mark = _last_assignment()
+    choice = _choose(second, options)
+    copy_choice = _choose(copy, options)
+    assert choice.scores.sims == {} and copy_choice.original is None  # they saw nothing
+    assign_story(first)
+    assign_story(copied)
+    settled = _settle(second, choice, mark, options)
+    assert settled.original is None and settled.story.pk == first.story_id
+    settled = _settle(copy, copy_choice, mark, options)
+    assert settled.original.pk == copied.pk and settled.story.pk == copied.story_id
+    # Nothing was written since: the snapshot's choice stands.
+    again = _choose(second, options)
+    assert _settle(second, again, _last_assignment(), options).story.pk == first.story_id
+
+
+def _articles(*events):
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+
+    now = timezone.now()
+    return [
+        make_article(title, text=text, source=make_source(f"outlet{i}.vn"), published=now)
+        for i, (_, title, text) in enumerate(events)
+    ]
+
+
+@pytest.mark.parametrize("database", ["sqlite-file", "postgresql"])
+def test_two_worker_processes_choosing_at_once_keep_each_event_in_one_story(
+    database, tmp_path, request
+):
+    """Two real worker processes assign the two articles of three events (one of them two copies
+    of one report) at the same moment, each pausing after its choice: every event still ends
+    in one story, the copy is marked, and the stories' sizes match their articles. On SQLite
+    the processes share a database file (the file lock); on PostgreSQL the test database (the
+    advisory lock)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vnnews.site.settings"}
+    env["VNNEWS_LOG_LEVEL"] = "WARNING"
+    if database == "sqlite-file":
+        env.pop("DATABASE_URL", None)
+        env["VNNEWS_DATA_DIR"] = str(tmp_path)
+    else:
+        if connection.vendor != "postgresql":
+            pytest.skip("runs when the tests run on PostgreSQL (DATABASE_URL)")
+        request.getfixturevalue("transactional_db")  # the workers must see committed rows
+        s = connection.settings_dict
+        password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+        env["DATABASE_URL"] = (
+            f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+            f"/{s['NAME']}"
+        )
+    worker = [sys.executable, str(Path(__file__).parent / "story_race_worker.py")]
+
+    def run(*args: str) -> str:
+        return subprocess.run([*worker, *args], env=env, check=True, capture_output=True,
+                              text=True, timeout=120).stdout  # fmt: skip
+
+    pks = json.loads(run("setup"))
+    go = tmp_path / "go"
+    ready = [tmp_path / "ready-1", tmp_path / "ready-2"]
+    workers = [
+        subprocess.Popen(
+            [*worker, "assign", str(go), str(ready[n]), *map(str, pks[n::2])], env=env
+        )  # fmt: skip
+        for n in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        go.touch()
+        assert [w.wait(120) for w in workers] == [0, 0]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+    state = json.loads(run("report"))
+    story = {pk: story_id for pk, story_id, _ in state["articles"]}
+    copy_of = {pk: original for pk, _, original in state["articles"]}
+    flood, fuel, bridge = pks[0:2], pks[2:4], pks[4:6]
+    for pair in (flood, fuel, bridge):
+        assert story[pair[0]] == story[pair[1]] is not None, pair
+    assert len({story[flood[0]], story[fuel[0]], story[bridge[0]]}) == 3
+    assert sorted([copy_of[bridge[0]] or 0, copy_of[bridge[1]] or 0]) in (
+        [0, bridge[0]],
+        [0, bridge[1]],
+    )
+    assert copy_of[flood[0]] is copy_of[flood[1]] is None
+    members: dict[int, int] = {}
+    for pk in pks:
+        members[story[pk]] = members.get(story[pk], 0) + 1
+    assert {sid: state["sizes"][str(sid)] for sid in members} == members

@@ -1,0 +1,115 @@
+"""A story-assigning worker process for the race in tests/test_story_choice.py:
+
+    python tests/story_race_worker.py setup                   # migrate, store EVENTS, print pks
+    python tests/story_race_worker.py assign GO READY PK...   # touch READY, wait for GO, assign
+    python tests/story_race_worker.py report                  # every article's story, as JSON
+
+The database is whatever the environment gives (VNNEWS_DATA_DIR's SQLite file, DATABASE_URL).
+`assign` chooses slowly (a pause after each choice, outside the assignment lock), so two such
+workers started together both choose before either writes: neither snapshot holds the other's
+article, and only the settling under the lock can put them together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vnnews.site.settings")
+
+# (event, title, text): each event twice, by two outlets, at the same minute. "copy" is the
+# same report republished under another headline: a near duplicate.
+_FLOOD = (
+    "Mưa lớn kéo dài khiến nước sông Hương dâng cao, nhiều tuyến phố ở Huế ngập sâu; chính quyền "
+    "sơ tán hơn 2.000 hộ dân ở vùng trũng, học sinh được nghỉ học."
+)
+_FUEL = (
+    "Liên bộ Công Thương - Tài chính điều chỉnh giá xăng dầu chiều nay: xăng RON95 giảm 520 đồng "
+    "mỗi lít, dầu diesel giảm 310 đồng; quỹ bình ổn giá không được trích lập hay chi sử dụng."
+)
+_BRIDGE = (
+    "Cầu Phong Châu ở Phú Thọ bị sập sau khi nước sông Hồng dâng cao do bão Yagi; nhiều ô tô và "
+    "xe máy rơi xuống sông, lực lượng cứu hộ đang tìm kiếm những người mất tích."
+)
+EVENTS = [
+    ("flood", "Mưa lũ gây ngập sâu ở Huế", _FLOOD),
+    ("flood", "Huế ngập sâu, sơ tán hơn 2.000 hộ dân", "Nước sông Hương dâng cao sau mưa lớn "
+     "kéo dài, thành phố Huế sơ tán hơn 2.000 hộ dân ở vùng trũng; nhiều tuyến phố ngập sâu."),
+    ("fuel", "Giá xăng RON95 giảm 520 đồng mỗi lít", _FUEL),
+    ("fuel", "Xăng dầu đồng loạt giảm giá từ chiều nay", "Từ chiều nay xăng RON95 giảm 520 đồng "
+     "mỗi lít và dầu diesel giảm 310 đồng, theo điều chỉnh của liên bộ Công Thương - Tài chính."),
+    ("copy", "Sập cầu Phong Châu ở Phú Thọ", _BRIDGE),
+    ("copy", "Phú Thọ: cầu Phong Châu sập, nhiều người mất tích", _BRIDGE),
+]  # fmt: skip
+
+
+def setup() -> list[int]:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+
+    call_command("migrate", verbosity=0)
+    now = timezone.now()
+    sources = [make_source("dantri.com.vn"), make_source("tuoitre.vn")]
+    return [
+        make_article(
+            title,
+            text=text,
+            source=sources[i % 2],
+            published=now - timedelta(hours=len(EVENTS) - i // 2),
+        ).pk
+        for i, (_, title, text) in enumerate(EVENTS)
+    ]
+
+
+def assign(go: Path, ready: Path, pks: list[int]) -> None:
+    from vnnews.news import stories_sync
+    from vnnews.news.models import Article
+
+    choose = stories_sync._choose
+
+    def slow_choose(article, options):
+        choice = choose(article, options)
+        time.sleep(1.0)  # the other worker chooses meanwhile
+        return choice
+
+    stories_sync._choose = slow_choose
+    articles = [Article.objects.select_related("source").get(pk=pk) for pk in pks]
+    ready.touch()
+    deadline = time.monotonic() + 60
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for article in articles:
+        stories_sync.assign_story(article)
+
+
+def report() -> dict:
+    from vnnews.news.models import Article, Story
+
+    return {
+        "articles": list(Article.objects.values_list("pk", "story_id", "duplicate_of_id")),
+        "sizes": dict(Story.objects.values_list("pk", "size")),
+    }
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    if sys.argv[1] == "setup":
+        print(json.dumps(setup()))
+    elif sys.argv[1] == "assign":
+        assign(Path(sys.argv[2]), Path(sys.argv[3]), [int(pk) for pk in sys.argv[4:]])
+    else:
+        print(json.dumps(report()))
+
+
+if __name__ == "__main__":
+    main()
