@@ -423,3 +423,54 @@ def test_overdue_fetches_of_one_outlet_take_turns_whatever_the_number_of_workers
     assert set(Article.objects.values_list("url", flat=True)) == set(urls)
     created = ImportRecord.objects.filter(outcome="created").values_list("url", flat=True)
     assert sorted(created) == sorted(urls)
+
+
+def test_a_feed_poll_waits_its_turn_behind_the_outlets_article_fetches(live, web, monkeypatch):
+    """Feed requests share the outlet's pace with article fetches across workers: a poll that
+    finds the outlet's slots taken goes back to the queue for its own slot, keeps the feed
+    claimed meanwhile, and when its turn comes fetches the feed with that slot."""
+    from dataclasses import replace
+
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    live.HOST_DELAY = 3.0
+    # As if in separate worker processes: only the slots shared through the database space them.
+    options = ingest_live.fetch_options
+    monkeypatch.setattr(ingest_live, "fetch_options", lambda: replace(options(), min_host_delay=0))
+    feed = register(web.outlets[0])
+    taken = timezone.now()
+    ingest_live.claim_fetch_slot(feed.source_id, 3.0, taken)  # another worker's fetch, now
+    outcome = ingest_live.poll_feed(feed.pk)
+    assert "waiting_until" in outcome
+    assert not any(path.endswith(".rss") for path in web.outlets[0].hits)  # not fetched yet
+    waiting = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert waiting.args_kwargs["kwargs"]["feed_id"] == feed.pk
+    assert round((waiting.run_after - taken).total_seconds()) == 3
+    feed.refresh_from_db()
+    assert feed.next_check_at > waiting.run_after  # still claimed: no second poll is scheduled
+    assert ingest_live.schedule_due_feeds() == 0
+
+    waiting.run_after = timezone.now()  # its turn comes
+    waiting.args_kwargs["kwargs"]["slot"] = waiting.run_after.isoformat()
+    waiting.save(update_fields=["run_after", "args_kwargs"])
+    live.HOST_DELAY = 600.0  # a fresh claim would wait ten minutes: the poll uses its own slot
+    run_queue()
+    assert any(path.endswith("home.rss") for path in web.outlets[0].hits)
+    assert Article.objects.count() == 0  # the articles wait for their own slots, after it
+    fetches = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert fetches.count() == len(web.outlets[0].article_urls())
+    assert all(f.args_kwargs["kwargs"].get("url") for f in fetches)
+
+
+def test_a_poll_reads_child_sitemaps_only_in_its_outlets_turn(live):
+    live.HOST_DELAY = 30.0
+    live.FETCH_TIMEOUT = 2.0
+    source = Source.objects.create(domain="tin.example", name="Tin")
+    start = timezone.now()
+    assert ingest_live._take_slot_now(source)  # the outlet is free: at once
+    # The next slot is 30 s away, longer than a request may take: left for the next poll...
+    assert not ingest_live._take_slot_now(source)
+    # ...without taking that slot from the article fetch that comes next.
+    after = ingest_live.claim_fetch_slot(source.pk, 30.0)
+    assert 29 < (after - start).total_seconds() < 31

@@ -20,11 +20,12 @@ Politeness across worker processes: each process's Fetcher caps concurrency and 
 for its own requests only. Between processes, two things keep an outlet's pace:
 - enqueue_entries queues its article fetches HOST_DELAY apart (run_after, continuing after the
   latest one already waiting, so a home and a section feed polled together do not double it);
-- every article fetch first claims the outlet's next free slot (`claim_fetch_slot`, one small
-  write on Source.next_fetch_at). When the workers run behind, tasks whose start times have all
-  passed come due together; the claim spreads them out again, one HOST_DELAY apart whatever the
-  number of worker processes. A task whose slot is more than MAX_SLOT_SLEEP away goes back to the
-  queue for that slot (kept for it) instead of holding its worker.
+- every article fetch and feed poll (and each child sitemap a poll reads) first claims the
+  outlet's next free slot (`claim_fetch_slot`, one small write on Source.next_fetch_at). When the
+  workers run behind, tasks whose start times have all passed come due together; the claim
+  spreads them out again, one HOST_DELAY apart whatever the number of worker processes. A task
+  whose slot is more than MAX_SLOT_SLEEP away goes back to the queue for that slot (kept for it)
+  instead of holding its worker.
 """
 
 from __future__ import annotations
@@ -305,6 +306,7 @@ def enqueue_entries(source: Source, feed: Feed | None, entries: list[Entry]) -> 
 
 
 def _read_feed(feed: Feed, client: Fetcher, etag: str, last_modified: str):
+    source = feed.source
     result = client.fetch(
         feed.url,
         etag=etag,
@@ -324,6 +326,9 @@ def _read_feed(feed: Feed, client: Fetcher, etag: str, last_modified: str):
         merged = FeedResult(kind="sitemap_index", warnings=list(parsed.warnings))
         # News sites list thousands of sitemaps (one per day or per id range); read a few.
         for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
+            if not _take_slot_now(source):
+                merged.warnings.append(f"{child}: để lần sau (đang chờ lượt tải của trang)")
+                break
             try:
                 body = client.fetch(child).body
                 merged.entries += parse_document(
@@ -335,12 +340,46 @@ def _read_feed(feed: Feed, client: Fetcher, etag: str, last_modified: str):
     return result, parsed
 
 
-def poll_feed(feed_id: int) -> dict:
-    """Fetch one feed (conditional GET), enqueue its new entries, schedule the next check."""
+def _take_slot_now(source: Source) -> bool:
+    """Claim the outlet's next fetch slot for a request made inside a running poll (a child
+    sitemap) and wait for it; False, without waiting, when it is further away than a request's
+    own timeout (the outlet's backlog has the slots): the caller leaves that request for later."""
+    delay = float(settings.HOST_DELAY)
+    if not delay:
+        return True
+    free_at = Source.objects.filter(pk=source.pk).values_list("next_fetch_at", flat=True).first()
+    if free_at and (free_at - timezone.now()).total_seconds() > float(settings.FETCH_TIMEOUT):
+        return False  # looked before claiming: a slot claimed and not used would delay the rest
+    wait = (claim_fetch_slot(source.pk, delay) - timezone.now()).total_seconds()
+    if wait > 0:
+        time.sleep(wait)
+    return True
+
+
+def poll_feed(feed_id: int, slot: datetime | None = None) -> dict:
+    """Fetch one feed (conditional GET), enqueue its new entries, schedule the next check.
+
+    A feed request takes its outlet's fetch slot like an article fetch (see the module
+    docstring): polls and article fetches of one outlet from any number of workers together keep
+    one HOST_DELAY apart. A poll whose slot is later goes back to the queue for it (`slot`)."""
+    from vnnews.news import tasks
+
     feed = Feed.objects.select_related("source").filter(pk=feed_id).first()
     if feed is None or not feed.enabled or not feed.source.enabled:
         return {"feed": feed_id, "skipped": True}
     source = feed.source
+    later = _wait_for_slot(source, slot)
+    if later is not None:
+        # Still claimed by this poll: the scheduler must not queue a second one meanwhile.
+        lease = timedelta(seconds=int(settings.TASK_LEASE_SECONDS))
+        Feed.objects.filter(pk=feed.pk).update(next_check_at=later + lease)
+        tasks.poll_feed.using(run_after=later, priority=POLL_PRIORITY).enqueue(
+            feed_id=feed_id, slot=later.isoformat()
+        )
+        log.debug(
+            "source=%s url=%s event=poll_waits_for_slot at=%s", source.domain, feed.url, later
+        )
+        return {"feed": feed_id, "waiting_until": later.isoformat()}
     now = timezone.now()
     interval = feed.interval_seconds or int(settings.FEED_INTERVAL)
     try:

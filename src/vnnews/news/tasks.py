@@ -13,8 +13,8 @@ from vnnews.news import ingest_live
 
 
 @task(priority=ingest_live.POLL_PRIORITY)
-def poll_feed(feed_id: int) -> dict:
-    return ingest_live.poll_feed(feed_id)
+def poll_feed(feed_id: int, slot: str = "") -> dict:
+    return ingest_live.poll_feed(feed_id, slot=datetime.fromisoformat(slot) if slot else None)
 
 
 @task(takes_context=True)
