@@ -75,8 +75,8 @@ def assign(go: Path, ready: Path, pks: list[int]) -> None:
 
     choose = stories_sync._choose
 
-    def slow_choose(article, options):
-        choice = choose(article, options)
+    def slow_choose(article, options, mark=None):
+        choice = choose(article, options, mark)
         time.sleep(1.0)  # the other worker chooses meanwhile
         return choice
 

@@ -281,3 +281,50 @@ def test_two_worker_processes_choosing_at_once_keep_each_event_in_one_story(
     for pk in pks:
         members[story[pk]] = members.get(story[pk], 0) + 1
     assert {sid: state["sizes"][str(sid)] for sid in members} == members
+
+
+def test_the_kept_candidate_rows_are_what_the_query_gives_as_assignments_come_in(db):
+    """_CandidateRows follows the assignments by their numbers instead of reading the window
+    again: after articles are assigned, moved to another story, made copies, and as the window
+    slides, it gives the same rows as the query."""
+    from django.utils import timezone
+
+    from tests.factories import make_article, make_source
+    from vnnews.news.models import Article
+    from vnnews.news.stories_sync import (
+        _CandidateRows,
+        _last_assignment,
+        _recent_rows,
+        assign_story,
+    )
+
+    rng = random.Random(11)
+    source, start = make_source("vnexpress.net"), timezone.now() - timedelta(days=10)
+    window = timedelta(hours=30)
+    words = ["lũ", "bão", "giá xăng", "bóng đá", "cầu sập", "học phí", "thuế", "chứng khoán"]
+    articles = [
+        make_article(
+            f"Tin {rng.choice(words)} số {i}",
+            text=" ".join(rng.choice(words) for _ in range(30)),
+            source=source,
+            published=start + timedelta(hours=3 * i),
+        )
+        for i in range(60)
+    ]
+    kept = _CandidateRows()
+    reads, read = [], kept._read
+    kept._read = lambda *args: (reads.append(args), read(*args))
+    for i, article in enumerate(articles):
+        assign_story(article, bump=False)
+        if i % 7 == 3:  # an earlier article moves: it is assigned again, as after an update
+            assign_story(Article.objects.get(pk=articles[i - 2].pk), bump=False)
+        if i % 11 == 5:  # another becomes a copy (written by an assignment too)
+            Article.objects.filter(pk=articles[i - 1].pk).update(
+                duplicate_of=articles[i - 3], story_seq=_last_assignment() + 1
+            )
+        following = articles[i + 1] if i + 1 < len(articles) else article
+        expected = _recent_rows(
+            following, window, "{pk}, {story}, {changed}", "+{story} IS NOT NULL", 1500
+        )
+        assert kept.candidates(following, window, _last_assignment()) == expected
+    assert 0 < len(reads) < len(articles) / 4  # mostly caught up by assignment numbers

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -127,11 +128,13 @@ def _recent_rows(
         "story": quote(meta.get_field("story").column),
         "simhash": quote(meta.get_field("simhash").column),
         "changed": quote(meta.get_field("last_changed").column),
+        "published": quote(meta.get_field("published").column),
     }
     for n in range(SIMHASH_BANDS):
         names[f"band{n}"] = quote(meta.get_field(f"simhash_band{n}").column)
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":  # as stored, which is what the query compares
         names["changed"] = f"CAST({names['changed']} AS TEXT)"
+        names["published"] = f"CAST({names['published']} AS TEXT)"
     pk, published = names["pk"], quote(meta.get_field("published").column)
     duplicate_of = quote(meta.get_field("duplicate_of").column)
     when = _when(article)
@@ -188,23 +191,138 @@ def _counts_for(keys: list[tuple[int, datetime | str | None]], options: ClusterO
     return out
 
 
-def _candidate_counts(article: Article, options: ClusterOptions) -> list[tuple[int, int, Counter]]:
+def _candidate_counts(
+    article: Article, options: ClusterOptions, mark: int | None = None
+) -> list[tuple[int, int, Counter]]:
     """(pk, story_id, feature counts, last_changed key) of the articles the new one may join:
     originals that already have a story, published within the window, the newest
-    MAX_STORY_CANDIDATES."""
-    rows = _recent_rows(
-        article,
-        options.window,
-        "{pk}, {story}, {changed}",
-        "+{story} IS NOT NULL",
-        MAX_STORY_CANDIDATES,
-    )
+    MAX_STORY_CANDIDATES. Outside a transaction, from _CANDIDATE_ROWS (`mark`: the latest
+    assignment's number, read before)."""
+    if mark is None or connection.in_atomic_block:
+        rows = _recent_rows(
+            article,
+            options.window,
+            "{pk}, {story}, {changed}",
+            "+{story} IS NOT NULL",
+            MAX_STORY_CANDIDATES,
+        )
+    else:
+        rows = _CANDIDATE_ROWS.candidates(article, options.window, mark)
     counts = _counts_for([(pk, changed) for pk, _, changed in rows], options)
     return [
         (pk, story_id, counts[(pk, changed)], changed)
         for pk, story_id, changed in rows
         if (pk, changed) in counts
     ]
+
+
+class _CandidateRows:
+    """The rows _candidate_counts reads (originals with a story, by publication time), kept
+    between choices: reading 1,500 rows for every article was a tenth of a choice, and from one
+    article to the next they differ by the one or two articles assigned meanwhile. Those are
+    read by their assignment number (story_seq: every write of a story or duplicate_of has one,
+    see _write), so the rows stay what the query would give. What changes an article without an
+    assignment (deleting it, editing it by hand) is seen at the next full read: one every
+    _GENERATION_ARTICLES candidates, as for the member vectors; and whenever the article's
+    window leaves the range read, or the numbers went back (the database was emptied).
+
+    Times are compared as the query compares them: as stored (text on SQLite), against the
+    window's bounds adapted to the database."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple] = {}  # pk -> (published, pk, story_id, changed)
+        self.order: list[tuple] = []  # (published, pk) of the rows, ascending
+        self.low = self.high = None  # every qualifying row published in [low, high] is held
+        self.window: timedelta | None = None
+        self.seen = 0  # the highest assignment number applied
+        self.read_at = 0  # _FREQUENCIES.entered at the last full read
+
+    def candidates(self, article: Article, window: timedelta, mark: int) -> list[tuple]:
+        """(pk, story_id, changed) of the newest MAX_STORY_CANDIDATES rows within `window` of
+        the article, newest first: what the query in _candidate_counts gives."""
+        adapt = connection.ops.adapt_datetimefield_value
+        when = _when(article)
+        low, high = adapt(when - window), adapt(when + window)
+        if (
+            self.low is None
+            or window != self.window
+            or low < self.low
+            or high > self.high
+            or mark < self.seen
+            or _FREQUENCIES.entered - self.read_at >= _GENERATION_ARTICLES
+        ):
+            self._read(article, window)
+        else:
+            self._catch_up()
+        order = self.order
+        first = bisect_left(order, (low,))
+        last = bisect_right(order, (high, _AFTER_EVERY_PK))
+        if first > 2 * MAX_STORY_CANDIDATES:  # forget what no later article's window reaches
+            for _, pk in order[:first]:
+                del self.rows[pk]
+            del order[:first]
+            last -= first
+            first, self.low = 0, low
+        out = []
+        for _, pk in reversed(order[max(first, last - MAX_STORY_CANDIDATES - 1) : last]):
+            if pk != article.pk and len(out) < MAX_STORY_CANDIDATES:
+                _, _, story_id, changed = self.rows[pk]
+                out.append((pk, story_id, changed))
+        return out
+
+    def _read(self, article: Article, window: timedelta) -> None:
+        """Read every row within twice the window: later articles' windows stay in range."""
+        seen = _last_assignment()
+        rows = _recent_rows(
+            article, 2 * window, "{published}, {pk}, {story}, {changed}", "+{story} IS NOT NULL"
+        )
+        adapt, when = connection.ops.adapt_datetimefield_value, _when(article)
+        self.rows = {row[1]: row for row in rows}
+        self.order = sorted(row[:2] for row in rows)
+        self.low, self.high = adapt(when - 2 * window), adapt(when + 2 * window)
+        self.window, self.seen, self.read_at = window, seen, _FREQUENCIES.entered
+        if article.pk is not None:  # the query leaves the article out; later ones may join it
+            self._apply(self._fetch("{pk} = %s", article.pk), advance=False)
+
+    def _catch_up(self) -> None:
+        self._apply(self._fetch("{seq} > %s", self.seen), advance=True)
+
+    @staticmethod
+    def _fetch(condition: str, param: int) -> list[tuple]:
+        """(pk, published, story, changed, duplicate_of, story_seq) of the rows matching
+        `condition` (in terms of {pk} and {seq}), times as stored."""
+        meta, quote = Article._meta, connection.ops.quote_name
+        published, changed = (
+            quote(meta.get_field(f).column) for f in ("published", "last_changed")
+        )
+        if connection.vendor == "sqlite":
+            published, changed = f"CAST({published} AS TEXT)", f"CAST({changed} AS TEXT)"
+        names = {"pk": quote(meta.pk.column), "seq": quote(meta.get_field("story_seq").column)}
+        columns = [published, quote(meta.get_field("story").column), changed]
+        columns += [quote(meta.get_field("duplicate_of").column), names["seq"]]
+        sql = (
+            f"SELECT {names['pk']}, {', '.join(columns)} FROM {quote(meta.db_table)} "
+            f"WHERE {condition.format(**names)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param])
+            return cursor.fetchall()
+
+    def _apply(self, found: list[tuple], advance: bool) -> None:
+        for pk, published, story_id, changed, duplicate_of, seq in found:
+            held = self.rows.pop(pk, None)
+            if held is not None:
+                del self.order[bisect_left(self.order, held[:2])]
+            if story_id is not None and duplicate_of is None and published is not None:
+                self.rows[pk] = (published, pk, story_id, changed)
+                insort(self.order, (published, pk))
+            if advance and seq is not None:
+                self.seen = max(self.seen, seq)
+
+
+_CANDIDATE_ROWS = _CandidateRows()
+# Sorts after every (published, pk) of the same time: the end of a range of times.
+_AFTER_EVERY_PK = float("inf")
 
 
 class _Frequencies:
@@ -366,9 +484,10 @@ _STATE_LOCK = threading.RLock()
 def reset_caches() -> None:
     """Forget every kept count, frequency and vector (a fresh process's state): for benchmarks
     and evaluations that start over on a new database in the same process."""
-    global _FREQUENCIES, _MEMBER_VECTORS
+    global _FREQUENCIES, _MEMBER_VECTORS, _CANDIDATE_ROWS
     with _STATE_LOCK:
         _COUNTS_CACHE.clear()
+        _CANDIDATE_ROWS = _CandidateRows()
         _FREQUENCIES = _Frequencies()
         _MEMBER_VECTORS = _MemberVectors()
 
@@ -402,12 +521,14 @@ class _StoryScores:
     sims: dict[int, float]  # story -> cosine, for those reaching the threshold
 
 
-def _story_scores(article: Article, options: ClusterOptions) -> _StoryScores:
+def _story_scores(
+    article: Article, options: ClusterOptions, mark: int | None = None
+) -> _StoryScores:
     """Score the stories of the article's candidates (call with _STATE_LOCK held).
 
     Same rule as the offline clusterer (vnnews.stories.clustering): cosine to the sum of the
     story's member vectors (see _MemberVectors)."""
-    candidates = _candidate_counts(article, options)
+    candidates = _candidate_counts(article, options, mark)
     if not candidates:
         return _StoryScores(None, {}, {}, {})
     own = _story_counts(article, options)
@@ -507,8 +628,9 @@ def _last_assignment() -> int:
     return Article.objects.aggregate(last=Max("story_seq"))["last"] or 0
 
 
-def _choose(article: Article, options: ClusterOptions) -> _Choice:
-    """What assign_story will write, against a snapshot of the other articles; reads only."""
+def _choose(article: Article, options: ClusterOptions, mark: int | None = None) -> _Choice:
+    """What assign_story will write, against a snapshot of the other articles taken after the
+    assignment numbered `mark`; reads only."""
     fingerprint = simhash(fingerprint_text(article))
     original = _near_duplicate_of(article, fingerprint) if fingerprint else None
     if original is not None and original.duplicate_of_id == article.pk:
@@ -516,7 +638,7 @@ def _choose(article: Article, options: ClusterOptions) -> _Choice:
     if original is not None:
         return _Choice(fingerprint, original)
     with _STATE_LOCK:
-        return _Choice(fingerprint, None, _story_scores(article, options))
+        return _Choice(fingerprint, None, _story_scores(article, options, mark))
 
 
 def _assigned_since(article: Article, mark: int) -> list[tuple]:
@@ -701,7 +823,7 @@ def assign_story(
     # is only settled against the assignments written since, then written: workers choose in
     # parallel, yet each article still sees every one assigned before it.
     mark = _last_assignment()
-    choice = _choose(article, options)
+    choice = _choose(article, options, mark)
     with _one_assignment_at_a_time():
         story = _write(article, _settle(article, choice, mark, options))
     if reindex or was_copy != (article.duplicate_of_id is not None):
