@@ -49,6 +49,18 @@ def test_it_finds_near_duplicates_by_simhash(variant, near):
     assert is_near_duplicate(simhash(BASE), simhash(variant)) is near
 
 
+def test_its_simhash_counted_a_byte_at_a_time_is_the_fingerprint_counted_bit_by_bit():
+    """Stored fingerprints must not change: the lane-counting simhash gives, for every text,
+    the fingerprint the column-by-column count gives (the earlier implementation)."""
+    from vnnews.stories.near_duplicates import _simhash_by_columns, shingles, words
+
+    rng = random.Random(2)
+    vocabulary = (BASE + " " + OTHER).split()
+    texts = [" ".join(rng.choices(vocabulary, k=rng.randrange(1, 1200))) for _ in range(200)]
+    for text in [*texts, BASE, OTHER, "một", "hai từ", "ba từ nữa"]:
+        assert simhash(text) == _simhash_by_columns(shingles(words(text), 3)), text[:40]
+
+
 def test_it_stores_simhash_as_a_signed_64_bit_integer():
     values = [simhash(f"{BASE} {i}") for i in range(40)] + [simhash(OTHER)]
     assert all(-(2**63) <= v < 2**63 for v in values)

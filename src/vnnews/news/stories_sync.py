@@ -11,6 +11,7 @@ candidates (articles published within the story window) and writes the result.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, OrderedDict
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 from operator import mul
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from vnnews.news.bulk import bump_content_version
@@ -282,34 +283,13 @@ class _CandidateRows:
         self.low, self.high = adapt(when - 2 * window), adapt(when + 2 * window)
         self.window, self.seen, self.read_at = window, seen, _FREQUENCIES.entered
         if article.pk is not None:  # the query leaves the article out; later ones may join it
-            self._apply(self._fetch("{pk} = %s", article.pk), advance=False)
+            self._apply(_written_rows("{pk} = %s", article.pk), advance=False)
 
     def _catch_up(self) -> None:
-        self._apply(self._fetch("{seq} > %s", self.seen), advance=True)
-
-    @staticmethod
-    def _fetch(condition: str, param: int) -> list[tuple]:
-        """(pk, published, story, changed, duplicate_of, story_seq) of the rows matching
-        `condition` (in terms of {pk} and {seq}), times as stored."""
-        meta, quote = Article._meta, connection.ops.quote_name
-        published, changed = (
-            quote(meta.get_field(f).column) for f in ("published", "last_changed")
-        )
-        if connection.vendor == "sqlite":
-            published, changed = f"CAST({published} AS TEXT)", f"CAST({changed} AS TEXT)"
-        names = {"pk": quote(meta.pk.column), "seq": quote(meta.get_field("story_seq").column)}
-        columns = [published, quote(meta.get_field("story").column), changed]
-        columns += [quote(meta.get_field("duplicate_of").column), names["seq"]]
-        sql = (
-            f"SELECT {names['pk']}, {', '.join(columns)} FROM {quote(meta.db_table)} "
-            f"WHERE {condition.format(**names)}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [param])
-            return cursor.fetchall()
+        self._apply(_written_rows("{seq} > %s", self.seen), advance=True)
 
     def _apply(self, found: list[tuple], advance: bool) -> None:
-        for pk, published, story_id, changed, duplicate_of, seq in found:
+        for pk, published, story_id, changed, duplicate_of, seq, _ in found:
             held = self.rows.pop(pk, None)
             if held is not None:
                 del self.order[bisect_left(self.order, held[:2])]
@@ -321,6 +301,28 @@ class _CandidateRows:
 
 
 _CANDIDATE_ROWS = _CandidateRows()
+
+
+def _written_rows(condition: str, param: int) -> list[tuple]:
+    """(pk, published, story, changed, duplicate_of, story_seq, simhash) of the articles
+    matching `condition` (in terms of {pk} and {seq}), times as stored (text on SQLite, as in
+    _recent_rows). Plain SQL: it runs for every article, twice."""
+    meta, quote = Article._meta, connection.ops.quote_name
+    published, changed = (quote(meta.get_field(f).column) for f in ("published", "last_changed"))
+    if connection.vendor == "sqlite":
+        published, changed = f"CAST({published} AS TEXT)", f"CAST({changed} AS TEXT)"
+    names = {"pk": quote(meta.pk.column), "seq": quote(meta.get_field("story_seq").column)}
+    columns = [published, quote(meta.get_field("story").column), changed]
+    columns += [quote(meta.get_field(f).column) for f in ("duplicate_of", "story_seq", "simhash")]
+    sql = (
+        f"SELECT {names['pk']}, {', '.join(columns)} FROM {quote(meta.db_table)} "
+        f"WHERE {condition.format(**names)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        return cursor.fetchall()
+
+
 # Sorts after every (published, pk) of the same time: the end of a range of times.
 _AFTER_EVERY_PK = float("inf")
 
@@ -413,6 +415,12 @@ class _MemberVectors:
             self.entered_at = frequencies.entered
             self.size_at = size
             left, entered = [], list(frequencies.members)
+            # Every feature's IDF at once (one pass over the frequencies, in C): building 1,500
+            # vectors otherwise computes most of them one call at a time.
+            docs, log = 1 + model.n_docs, math.log
+            model.idf_memo.update(
+                {feature: log(docs / (1 + seen)) + 1.0 for feature, seen in model.df.items()}
+            )
         for key in left:
             self._remove(key)
         for key in entered:
@@ -625,7 +633,12 @@ class _Choice:
 def _last_assignment() -> int:
     """The latest assignment's number (0: none yet); read before a snapshot of the candidates,
     every assignment written after it has a higher one (see _write)."""
-    return Article.objects.aggregate(last=Max("story_seq"))["last"] or 0
+    meta, quote = Article._meta, connection.ops.quote_name
+    with connection.cursor() as cursor:  # not aggregate(): twice an article, this is cheaper
+        cursor.execute(
+            f"SELECT MAX({quote(meta.get_field('story_seq').column)}) FROM {quote(meta.db_table)}"
+        )
+        return cursor.fetchone()[0] or 0
 
 
 def _choose(article: Article, options: ClusterOptions, mark: int | None = None) -> _Choice:
@@ -642,16 +655,16 @@ def _choose(article: Article, options: ClusterOptions, mark: int | None = None) 
 
 
 def _assigned_since(article: Article, mark: int) -> list[tuple]:
-    """(pk, story_id, simhash, duplicate_of_id, published, changed key) of the other articles
-    written by an assignment numbered above `mark`: typically none, or the one or two another
-    worker assigned while this one was choosing. Only the story_seq index is used."""
-    rows = (
-        Article.objects.filter(story_seq__gt=mark)
-        .exclude(pk=article.pk)
-        .order_by()  # the default order (published) would have SQLite scan the published index
-        .values_list("pk", "story_id", "simhash", "duplicate_of_id", "published", "last_changed")
-    )
-    return [(*row[:5], _changed_key(row[5])) for row in rows]
+    """(pk, story_id, simhash, duplicate_of_id, published as stored, changed key) of the other
+    articles written by an assignment numbered above `mark`: typically none, or the one or two
+    another worker assigned while this one was choosing. Only the story_seq index is used."""
+    return [
+        (pk, story_id, value, duplicate_of, published, changed)
+        for pk, published, story_id, changed, duplicate_of, _, value in _written_rows(
+            "{seq} > %s", mark
+        )
+        if pk != article.pk
+    ]
 
 
 def _settle(article: Article, choice: _Choice, mark: int, options: ClusterOptions) -> _Choice:
@@ -685,8 +698,11 @@ def _settle(article: Article, choice: _Choice, mark: int, options: ClusterOption
     return _Choice(choice.fingerprint, None, scores, story)
 
 
-def _within(published: datetime | None, when: datetime, window: timedelta) -> bool:
-    return published is not None and when - window <= published <= when + window
+def _within(published, when: datetime, window: timedelta) -> bool:
+    """Whether `published` (as stored) is within `window` of `when`, compared as the
+    candidate queries compare it."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return published is not None and adapt(when - window) <= published <= adapt(when + window)
 
 
 def _closer_original(article: Article, choice: _Choice, rows: list[tuple]) -> Article | None:
