@@ -10,7 +10,14 @@ import pytest
 from django.db import connection, transaction
 
 from tests.factories import make_section, make_source
-from vnnews.news.bulk import BULK_WAL_PAGES, insert_new, wal_checkpoints_spaced
+from vnnews.news.bulk import (
+    BULK_WAL_PAGES,
+    EncodedJSON,
+    decode_json,
+    encode_json,
+    insert_new,
+    wal_checkpoints_spaced,
+)
 from vnnews.news.models import Article, Image, ImportRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,3 +120,27 @@ def test_an_import_spaces_wal_checkpoints_and_restores_the_default():
     with pytest.raises(RuntimeError), wal_checkpoints_spaced():
         raise RuntimeError
     assert wal_autocheckpoint() == before
+
+
+def test_blocks_encoded_ahead_are_stored_as_the_list_would_be():
+    """An import worker encodes an article's blocks ahead (bulk.encode_json): the row is the one
+    the list gives, by insert_new on SQLite, and by bulk_create (given the list back) elsewhere
+    or when insert_new cannot take its shortcut."""
+    source, section = make_source(), make_section()
+    as_list, encoded, outside = (new_articles(p, source, section) for p in ("a", "b", "c"))
+    seen = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    for article in as_list + encoded + outside:
+        article.first_seen = article.last_changed = seen
+    for article in encoded + outside:
+        article.blocks = encode_json("blocks", article.blocks)
+    assert type(encoded[0].blocks) is (EncodedJSON if connection.vendor == "sqlite" else list)
+    with transaction.atomic():
+        insert_new(Article, as_list)
+        insert_new(Article, encoded)
+    insert_new(Article, outside)  # outside a transaction: bulk_create
+    skip = ("id", "url")
+    rows = stored(Article, [a.pk for a in as_list], skip)
+    assert stored(Article, [a.pk for a in encoded], skip) == rows
+    assert stored(Article, [a.pk for a in outside], skip) == rows
+    assert Article.objects.get(pk=encoded[0].pk).blocks == as_list[0].blocks
+    assert decode_json(encode_json("blocks", as_list[0].blocks)) == as_list[0].blocks

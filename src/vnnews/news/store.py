@@ -27,7 +27,14 @@ from django.utils import timezone
 from vnnews.archive import WarcArchive, response_record
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
-from vnnews.news.bulk import INDEX_KEYS, PENDING, SAVED, flush_pending
+from vnnews.news.bulk import (
+    INDEX_KEYS,
+    PENDING,
+    SAVED,
+    decode_json,
+    encode_json,
+    flush_pending,
+)
 from vnnews.news.models import Article, Image, ImportRecord, RawPage, Source, Tombstone
 from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the store)
     ABSENT,
@@ -310,6 +317,8 @@ def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
         # stories.identity.content_hash of that key (the tests hold both to the same answers).
         digest = hashlib.sha256(hash_key.encode("utf-8")).hexdigest()
     fields = _fields(clean, url, digest)
+    # Sent back encoded: a new article goes into the database as it is (see bulk.EncodedJSON).
+    fields["blocks"] = encode_json("blocks", fields["blocks"])
     return Prepared(
         url=url,
         clean=replace(clean, blocks=[b for b in clean.blocks if b.kind == "image"], text=""),
@@ -361,6 +370,9 @@ def _store(
     names = [n for n in reversed(names) if n]
     section = resolve_section(names, url, source, memo)
     fields = prepared.fields or _fields(clean, url, digest)
+    if not (stored is None and _defers_new_articles(record, memo)):
+        # Saved now (not by insert_new): the blocks as a list again.
+        fields = {**fields, "blocks": decode_json(fields["blocks"])}
     now = timezone.now()
     if stored is None:
         stored = Article(
