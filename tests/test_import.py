@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -175,6 +176,10 @@ def test_html_files_use_the_canonical_link_and_gzip_works(tmp_path):
         "https://vnexpress.net/gia-xang-giam-4800001.html",
     ]
     assert all(a.raw_page is not None for a in Article.objects.all())
+    # The archive's digest of each page is that of its bytes (taken from the item's raw hash).
+    digests = {a.raw_page.sha256 for a in Article.objects.select_related("raw_page")}
+    pages = (HTML, HTML.replace(b"4800000", b"4800001"))
+    assert digests == {hashlib.sha256(page).hexdigest() for page in pages}
 
 
 def test_a_page_without_an_address_gets_a_stable_file_address(tmp_path):
@@ -216,6 +221,7 @@ def test_warc_imports_html_and_lists_other_records(tmp_path):
     skipped = ImportRecord.objects.filter(outcome=Outcome.SKIPPED)
     assert not skipped.exists() or "image/png" in skipped.get().reason
     assert Article.objects.get().raw_page.warc_path.startswith(str(tmp_path / "archive"))
+    assert Article.objects.get().raw_page.sha256 == hashlib.sha256(HTML).hexdigest()
     assert "tạo mới 0" in run(path)
 
 

@@ -537,11 +537,20 @@ class ArchivedPage:
 
     @classmethod
     def build(
-        cls, url: str, body: bytes, headers: dict | None, fetched_at: datetime | None
+        cls,
+        url: str,
+        body: bytes,
+        headers: dict | None,
+        fetched_at: datetime | None,
+        sha256: str = "",
     ) -> ArchivedPage:
+        """`sha256`: the body's SHA-256 when the caller has it already (an import item's raw
+        hash), else computed here."""
         fetched_at = fetched_at or datetime.now(UTC)
         record = response_record(url, body, headers, fetched_at)
-        return cls(sha256=hashlib.sha256(body).hexdigest(), record=record, fetched_at=fetched_at)
+        return cls(
+            sha256=sha256 or hashlib.sha256(body).hexdigest(), record=record, fetched_at=fetched_at
+        )
 
 
 def run_extractor(body: bytes, url: str, declared_encoding: str | None = None) -> Extracted:

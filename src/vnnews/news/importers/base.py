@@ -24,7 +24,9 @@ class Item:
     `skipped` already says why the item cannot be imported."""
 
     key: str  # unique within the file: "line 12", a WARC offset, or the file itself
-    raw_hash: str  # SHA-256 of the raw item, to skip unchanged items on re-import
+    # SHA-256 of the raw item, to skip unchanged items on re-import; of `body` exactly, when
+    # there is one (the archive's digest of the page is taken from it).
+    raw_hash: str
     url: str = ""
     # A module-level function or a functools.partial of one, not a lambda: items travel to the
     # import's worker processes (pickled).

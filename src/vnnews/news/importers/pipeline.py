@@ -56,7 +56,10 @@ def prepare_item(item: Item) -> Prepared:
         except Exception as exc:
             return Prepared(url=item.url, stage="parse", reason=f"{type(exc).__name__}: {exc}")
         return _prepared(item, article)
-    archived = ArchivedPage.build(item.url, item.body, item.headers, item.fetched_at)
+    # An item's raw hash is its body's SHA-256 (base.Item): not computed a second time.
+    archived = ArchivedPage.build(
+        item.url, item.body, item.headers, item.fetched_at, sha256=item.raw_hash
+    )
     try:
         article = run_extractor(item.body, item.url)
     except ItemFailed as exc:
