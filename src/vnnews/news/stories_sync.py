@@ -786,7 +786,7 @@ def _new_story(**fields) -> Story:
 def _write(article: Article, choice: _Choice) -> Story:
     """Write the settled choice, numbered after every earlier assignment (under the assignment
     lock, so the numbers follow the order the assignments are written in)."""
-    original, story = choice.original, choice.story
+    original, story, started = choice.original, choice.story, None
     old_story_id = article.story_id
     with transaction.atomic():
         seq = _last_assignment() + 1
@@ -794,10 +794,11 @@ def _write(article: Article, choice: _Choice) -> Story:
             story = _new_story(title=original.title)
             Article.objects.filter(pk=original.pk).update(story=story, story_seq=seq)
             original.story = story
-        elif story is None:
-            story = _new_story(
-                title=article.title, created_at=_when(article), updated_at=_when(article), size=0
+        elif story is None:  # born counting and dated by this article: no updates below
+            started = _new_story(
+                title=article.title, created_at=_when(article), updated_at=_when(article), size=1
             )
+        story = started if story is None else story
         article.simhash = choice.fingerprint
         article.duplicate_of = original
         article.story = story
@@ -809,9 +810,11 @@ def _write(article: Article, choice: _Choice) -> Story:
             if old_story_id:
                 Story.objects.filter(pk=old_story_id, size__gt=0).update(size=F("size") - 1)
                 Story.objects.filter(pk=old_story_id, size=0).delete()
-            Story.objects.filter(pk=story.pk).update(size=F("size") + 1)
-        latest = _when(article)
-        Story.objects.filter(pk=story.pk, updated_at__lt=latest).update(updated_at=latest)
+            if story is not started:
+                Story.objects.filter(pk=story.pk).update(size=F("size") + 1)
+        if story is not started:
+            latest = _when(article)
+            Story.objects.filter(pk=story.pk, updated_at__lt=latest).update(updated_at=latest)
     return story
 
 
