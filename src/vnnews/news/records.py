@@ -7,6 +7,7 @@ bulk helpers here let `vnnews import` skip work for items and addresses it has a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.utils import timezone
 
@@ -43,18 +44,19 @@ def recorded_pairs(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[
     }
 
 
-def absent_urls(urls: list[str]) -> set[str]:
-    """The canonical forms of `urls` that have neither an article nor a tombstone: two queries
-    for a whole chunk instead of two per item."""
-    canonical = set()
+def absent_urls(urls: list[str], canonical: Iterable[str] = ()) -> set[str]:
+    """The canonical forms of `urls`, and those of `canonical` (already canonical: the stored
+    addresses an import's workers computed), that have neither an article nor a tombstone: two
+    queries for a whole chunk instead of two per item."""
+    wanted = set(canonical)
     for url in urls:
         try:
-            canonical.add(canonical_url(url))
+            wanted.add(canonical_url(url))
         except ValueError:
             continue
-    taken = set(Article.objects.filter(url__in=canonical).values_list("url", flat=True))
-    taken |= set(Tombstone.objects.filter(url__in=canonical).values_list("url", flat=True))
-    return canonical - taken
+    taken = set(Article.objects.filter(url__in=wanted).values_list("url", flat=True))
+    taken |= set(Tombstone.objects.filter(url__in=wanted).values_list("url", flat=True))
+    return wanted - taken
 
 
 def save_record(

@@ -320,7 +320,7 @@ class Importer:
 
     def _write_chunk(self, jobs: list, bulk: bool) -> None:
         with article_signals_muted(), transaction.atomic():
-            self.memo[ABSENT] = absent_urls([item.url for _, item, _ in jobs if item.url])
+            self.memo[ABSENT] = self._absent(jobs)
             if bulk:
                 begin_bulk(self.memo)
             else:
@@ -337,6 +337,19 @@ class Importer:
             self.deferred.clear()
             index_articles(saved)
             self.memo[SAVED] = {}
+
+    @staticmethod
+    def _absent(jobs: list) -> set[str]:
+        """absent_urls of the chunk's stored addresses: those its workers computed, without
+        canonicalising them again, else the items' own."""
+        stored, others = [], []
+        for _, item, job in jobs:
+            prepared = job[1] if job else None
+            if prepared is not None and prepared.stored_url:
+                stored.append(prepared.stored_url)
+            elif item.url:
+                others.append(item.url)
+        return absent_urls(others, stored)
 
     def run(self, paths: Iterable[str | Path]) -> Summary:
         started = time.monotonic()
