@@ -188,12 +188,12 @@ def _database_wants_pairs() -> bool:
 
 
 def _distinct_exact(words: list[str]) -> str:
-    # dict.fromkeys: distinct and in order of first use, in C.
-    distinct = dict.fromkeys(words)
+    # dict.fromkeys: distinct and in order of first use, in C (once, over every word's key: the
+    # keys' hashes are cached already, the words' are computed by the lookups anyway).
     try:
-        return " ".join(dict.fromkeys(map(_EXACT.__getitem__, distinct)))
+        return " ".join(dict.fromkeys(map(_EXACT.__getitem__, words)))
     except KeyError:  # the tables were emptied by another thread since document_keys learnt
-        return " ".join(dict.fromkeys(map(_remembered_exact, distinct)))
+        return " ".join(dict.fromkeys(map(_remembered_exact, words)))
 
 
 def _remembered_fold(word: str) -> str:
