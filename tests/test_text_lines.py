@@ -14,9 +14,17 @@ WORDS = [
     "«ngoặc»", "t/p.HCM", "ﬁ", "Ⅻ", "ＡＢＣ", "İstanbul", "", "nguyễn", "khuỷu", "ươn",
 ]  # fmt: skip
 BEYOND = ["Σίσυφος", "ΣΑΣ", "Привет", "日本語", "テスト"]
+# Whole lines, in Latin letters or not, with spaces to fold away: Latin lines are folded
+# together even among lines in other scripts.
+LINES = [
+    "Hà  Nội ", " \u0301 hoà", "Σίσυφος hoà", "a\tb\u2003c", "€ 5", "ĐÀ NẴNG", "", "日本 語",
+]  # fmt: skip
 
 
-@pytest.mark.parametrize("words", [WORDS, WORDS + BEYOND, BEYOND, [], ["a"], ["", ""]])
+@pytest.mark.parametrize(
+    "words",
+    [WORDS, WORDS + BEYOND, BEYOND, [], ["a"], ["", ""], LINES, BEYOND[:1] + WORDS + LINES],
+)
 def test_lines_give_what_one_by_one_gives(words):
     assert normalize_lines(words) == [normalize(w) for w in words]
     assert fold_lines(words) == [fold(w) for w in words]

@@ -250,7 +250,28 @@ def fold_lines(lines: list[str], *, normalized: bool = False) -> list[str]:
     if not normalized:
         lines = normalize_lines(lines)
     text = "\n".join(lines)
-    if _BEYOND_LATIN.search(text) or text.count("\n") != len(lines) - 1:
+    if text.count("\n") != len(lines) - 1:
         return [fold(line, normalized=True) for line in lines]
+    if not _BEYOND_LATIN.search(text):
+        return _fold_latin_lines(text)
+    # Lines in other scripts the exact way, one by one; all the others still together (one
+    # stray symbol no longer sends a whole list of new words down the slow path).
+    beyond = [_BEYOND_LATIN.search(line) is not None for line in lines]
+    latin = [line for line, other in zip(lines, beyond, strict=True) if not other]
+    folded = iter(_fold_latin_lines("\n".join(latin)) if latin else ())
+    return [
+        fold(line, normalized=True) if other else next(folded)
+        for line, other in zip(lines, beyond, strict=True)
+    ]
+
+
+# Whitespace other than a newline (what str.split() splits on: re's \s is str.isspace()).
+_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]")
+
+
+def _fold_latin_lines(text: str) -> list[str]:
+    """fold() of each line of `text` (Latin and Vietnamese letters only), together."""
     text = _strip_latin_marks(text)
+    if not _SPACE_NOT_NEWLINE.search(text):
+        return text.split("\n")  # one word a line (as when learning words): nothing to re-space
     return [" ".join(line.split()) for line in text.split("\n")]

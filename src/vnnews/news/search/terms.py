@@ -157,7 +157,8 @@ def _learn(words: set[str]) -> None:
     normal = normalize_lines(new)
     _FOLDED.update(zip(new, fold_lines(normal, normalized=True), strict=True))
     _EXACT.update(zip(new, map(str.lower, normal), strict=True))
-    _MOVED.update(word for word, exact in zip(new, normal, strict=True) if exact != word)
+    if normal != new:  # rare: the words of stored text are in normal form already
+        _MOVED.update(word for word, exact in zip(new, normal, strict=True) if exact != word)
 
 
 # Words of the tables that normalize() changes (not in normal form): a text holding one is not
