@@ -310,7 +310,7 @@ def test_an_article_prepared_ahead_has_the_hash_and_keys_of_one_prepared_in_plac
     the same hash and keys as the store computes them apart."""
     from vnnews.news.search.terms import document_keys
     from vnnews.news.store import prepare
-    from vnnews.stories.identity import content_hash
+    from vnnews.stories.identity import content_hash, site_domain
 
     ahead, in_place = prepare(article(**overrides), ahead=True), prepare(article(**overrides))
     clean = in_place.clean
@@ -319,3 +319,4 @@ def test_an_article_prepared_ahead_has_the_hash_and_keys_of_one_prepared_in_plac
     text, document = ahead.index_keys
     assert text == (clean.title[:1000], clean.sapo, clean.text)
     assert document == document_keys(*text)
+    assert ahead.domain == site_domain(in_place.stored_url) == "dantri.com.vn"

@@ -293,6 +293,7 @@ class Prepared:
     stage: str = ""
     reason: str = ""
     archived: ArchivedPage | None = None  # raw pages only
+    domain: str = ""  # the outlet's domain of `stored_url` (site_domain), when built ahead
 
 
 def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
@@ -326,6 +327,7 @@ def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
         digest=digest,
         index_keys=((fields["title"], fields["sapo"], fields["text"]), document),
         fields=fields,
+        domain=site_domain(url) or LOCAL_DOMAIN,
     )
 
 
@@ -362,7 +364,7 @@ def _store(
             article=stored,
         )
     if source is None:
-        domain_key = ("source", site_domain(url) or LOCAL_DOMAIN)
+        domain_key = ("source", prepared.domain or site_domain(url) or LOCAL_DOMAIN)
         if domain_key not in memo:
             memo[domain_key] = source_for(url, clean.site_name)
         source = memo[domain_key]
