@@ -59,14 +59,17 @@ MAX_STORY_CANDIDATES = 1500
 _COUNTS_CACHE: OrderedDict[tuple[int, datetime | None], Counter[str]] = OrderedDict()
 _COUNTS_CACHE_SIZE = MAX_STORY_CANDIDATES + 500
 
-# Candidate members' vectors are kept for a "generation" of the candidate set, under the IDF of
-# the choice that first needed them, instead of being rebuilt under each article's IDF (that
-# rebuild was ~60% of a worker's time on real text). A generation ends once this many articles
-# have entered the candidate set (by any worker) or its size moved by more than this fraction, so
-# a member's IDF is at most that many articles out of date: with 1,500 candidates, 100 new
-# articles move a document frequency by at most 100/1,500 of the collection and most by 0 or 1,
-# while each member vector is built at most once per 100 choices (~15 a choice, not ~1,000).
-_GENERATION_ARTICLES = 100
+# Candidates' vectors are kept for a "generation" of the candidate set, under the IDF of the
+# choice that began it (or, for later entrants, that they entered at), instead of being rebuilt
+# under each article's IDF (that rebuild was ~60% of a worker's time on real text). A generation
+# ends once this many articles have entered the candidate set (by any worker) or its size moved
+# by more than this fraction, so a member's IDF is at most that many articles out of date: with
+# 1,500 candidates, 200 new articles move a document frequency by at most 200/1,500 of the
+# collection and most by 0 or 1, while all 1,500 vectors are built once per 200 entrants. Every
+# worker sees every entrant, so with 2 workers that is every 100 of its own choices: at 100, the
+# rebuild was a fifth of a worker's time in bench_ingest. 100 and 200 gave the same partitions
+# on all 8 vims-dev orders and 6 of 2,500 articles placed otherwise in bench/story_choice corpus.
+_GENERATION_ARTICLES = 200
 _GENERATION_DRIFT = 0.10
 
 
@@ -378,8 +381,9 @@ class _MemberVectors:
     the exact dot product with every candidate at once (what the bound of the shared features
     cost before), so no story's sum is compared feature by feature. Only stories of several
     members need |T| (one member: |t| = 1), kept per story while its members stay the same.
-    Vectors are built when a candidate enters, all of them when a generation begins: ~15 a
-    choice, as many as were built lazily before."""
+    Vectors are built when a candidate enters, all of them when a generation begins: ~8 a
+    choice in one process (1,500 per 200 entrants); building them lazily, only for the stories
+    scored, came to ~15 a choice with generations of 100."""
 
     def __init__(self) -> None:
         self.keys: dict[int, tuple] = {}  # pk -> the (pk, changed) key its vector was built for
