@@ -5,6 +5,7 @@ killed import leaves no worker behind."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -83,6 +84,28 @@ def test_workers_store_exactly_what_a_single_process_stores(tmp_path, monkeypatc
     assert alone["hits"]["thuy thu hoa giai"]
     assert imported(tmp_path, workers=2) == alone
     assert "preparing in the main process" not in caplog.text  # the pool did the work
+
+
+def test_the_objects_kept_out_of_the_gc_during_an_import_are_given_back(tmp_path, monkeypatch):
+    """An import keeps what existed before it out of the cyclic GC (workers forked from it do
+    not traverse it either), and gives it back after, even when the import fails."""
+    frozen = []
+    monkeypatch.setattr(
+        "vnnews.news.importers.runner.Importer.import_file",
+        lambda self, path: frozen.append(gc.get_freeze_count()),
+    )
+    before = gc.get_freeze_count()
+    run_import([corpus(tmp_path / "in")], batch="gc", progress=False, workers=0)
+    assert frozen and all(count > before for count in frozen)
+    assert gc.get_freeze_count() == before
+
+    def failing(self, path):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr("vnnews.news.importers.runner.Importer.import_file", failing)
+    with pytest.raises(RuntimeError):
+        run_import([corpus(tmp_path / "again")], batch="gc", progress=False, workers=0)
+    assert gc.get_freeze_count() == before
 
 
 def test_a_broken_pool_falls_back_to_the_main_process(tmp_path, monkeypatch):
