@@ -88,16 +88,17 @@ def test_workers_store_exactly_what_a_single_process_stores(tmp_path, monkeypatc
 
 def test_the_objects_kept_out_of_the_gc_during_an_import_are_given_back(tmp_path, monkeypatch):
     """An import keeps what existed before it out of the cyclic GC (workers forked from it do
-    not traverse it either), and gives it back after, even when the import fails."""
+    not traverse it either), and gives it back after, even when the import fails; objects some
+    other part of the process froze (the reader's related index) are left as they were."""
     frozen = []
     monkeypatch.setattr(
         "vnnews.news.importers.runner.Importer.import_file",
         lambda self, path: frozen.append(gc.get_freeze_count()),
     )
-    before = gc.get_freeze_count()
+    gc.unfreeze()  # as in `vnnews import`: nothing frozen yet
     run_import([corpus(tmp_path / "in")], batch="gc", progress=False, workers=0)
-    assert frozen and all(count > before for count in frozen)
-    assert gc.get_freeze_count() == before
+    assert frozen and all(count > 0 for count in frozen)
+    assert gc.get_freeze_count() == 0
 
     def failing(self, path):
         raise RuntimeError("disk gone")
@@ -105,7 +106,14 @@ def test_the_objects_kept_out_of_the_gc_during_an_import_are_given_back(tmp_path
     monkeypatch.setattr("vnnews.news.importers.runner.Importer.import_file", failing)
     with pytest.raises(RuntimeError):
         run_import([corpus(tmp_path / "again")], batch="gc", progress=False, workers=0)
-    assert gc.get_freeze_count() == before
+    assert gc.get_freeze_count() == 0
+
+    gc.freeze()  # someone else's
+    theirs = gc.get_freeze_count()
+    with pytest.raises(RuntimeError):
+        run_import([corpus(tmp_path / "theirs")], batch="gc", progress=False, workers=0)
+    assert gc.get_freeze_count() == theirs
+    gc.unfreeze()
 
 
 def test_a_broken_pool_falls_back_to_the_main_process(tmp_path, monkeypatch):
