@@ -695,9 +695,10 @@ def _settle(article: Article, choice: _Choice, mark: int, options: ClusterOption
             # No snapshot to settle (the snapshot's original is gone, or there were no
             # candidates at all): the whole choice, now. Rare, and quick with few candidates.
             scores = _story_scores(article, options)
-        elif rows:
-            scores = _rescored(scores, rows, joining, options)
-    best = _best(scores.sims)
+            sims = scores.sims
+        else:
+            sims = _rescored(scores, rows, joining, options) if rows else scores.sims
+    best = _best(sims)
     story = Story.objects.filter(pk=best).first() if best is not None else None
     return _Choice(choice.fingerprint, None, scores, story)
 
@@ -736,28 +737,23 @@ def _closer_original(article: Article, choice: _Choice, rows: list[tuple]) -> Ar
 
 def _rescored(
     scores: _StoryScores, rows: list[tuple], joining: list[tuple], options: ClusterOptions
-) -> _StoryScores:
-    """`scores` with the stories that `rows` joined or left scored again (call with
-    _STATE_LOCK held)."""
+) -> dict[int, float]:
+    """The snapshot's story scores with the stories that `rows` joined or left scored again
+    (call with _STATE_LOCK held; this runs under the assignment lock too, so it touches only
+    those stories)."""
     moved = {row[0] for row in rows}
     affected = {story_id for _, story_id, _ in joining}
     affected |= {scores.story_of[pk] for pk in moved if pk in scores.story_of}
     if not affected:
-        return scores
-    members = {sid: keys for sid, keys in scores.members.items() if sid not in affected}
-    story_of = {pk: sid for pk, sid in scores.story_of.items() if sid not in affected}
+        return scores.sims
     sims = {sid: sim for sid, sim in scores.sims.items() if sid not in affected}
     for story_id in affected:
         keys = [key for key in scores.members.get(story_id, ()) if key[0] not in moved]
         keys += [(pk, changed) for pk, sid, changed in joining if sid == story_id]
-        if not keys:
-            continue
-        members[story_id] = keys
-        story_of.update((pk, story_id) for pk, _ in keys)
-        sim = _similarity(scores.vector, keys, options)
+        sim = _similarity(scores.vector, keys, options) if keys else 0.0
         if sim >= options.threshold:
             sims[story_id] = sim
-    return _StoryScores(scores.vector, members, story_of, sims)
+    return sims
 
 
 def _similarity(vector: Vector, keys: list[tuple], options: ClusterOptions) -> float:
