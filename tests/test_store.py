@@ -320,3 +320,26 @@ def test_an_article_prepared_ahead_has_the_hash_and_keys_of_one_prepared_in_plac
     assert text == (clean.title[:1000], clean.sapo, clean.text)
     assert document == document_keys(*text)
     assert ahead.domain == site_domain(in_place.stored_url) == "dantri.com.vn"
+
+
+def test_a_stored_article_is_indexed_with_the_keys_folded_with_its_hash(monkeypatch):
+    """The store folds an article's text once, for its content hash and its search keys; the
+    index (the post_save receiver) takes those keys while the text is still theirs."""
+    from types import SimpleNamespace
+
+    from vnnews.news.search import search, terms
+
+    calls = []
+    real = terms.document_keys
+    monkeypatch.setattr(terms, "document_keys", lambda *a: calls.append(a) or real(*a))
+    record = store_article(
+        article(), source=None, raw_page=None, batch="b", origin="o", item_key="1"
+    )
+    assert record.outcome == Outcome.CREATED
+    assert calls == []  # not folded again for the index
+    assert [a.url for a in search("le hoi hoa").articles] == [record.article.url]
+    # Keys kept on an article whose text changed since are not used.
+    stale = SimpleNamespace(pk=1, title="Khác", sapo="", text="Hoàn toàn khác", published=None,
+                            section_id=None, source_id=None)  # fmt: skip
+    setattr(stale, terms.INDEX_KEYS, (("Hà Nội", "", "x"), real("Hà Nội", "", "x")))
+    assert terms.document_for(stale).title_f == "khac"

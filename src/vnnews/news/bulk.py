@@ -31,9 +31,6 @@ from vnnews.news.models import Article, Image, Section, Source
 # memo keys of a bulk import (see begin_bulk)
 PENDING = "store:pending"  # canonical URL -> (unsaved Article, its unsaved Images)
 SAVED = "store:saved"  # article id -> Article saved one by one in this chunk (to index)
-# Article attribute: ((title, sapo, text), search Document of them), set by the store when the
-# import's workers computed the keys.
-INDEX_KEYS = "index_keys"
 
 
 def begin_bulk(memo: dict) -> None:
@@ -251,8 +248,8 @@ def article_signals_muted() -> Iterator[None]:
 def index_articles(articles: Iterable[Article]) -> int:
     """What the muted search receiver (search.index_article) would have done for each saved
     article, in a few statements for the whole chunk: duplicates of another article are kept out
-    of the index. An article may carry `index_keys` (search.terms.document_keys of its title,
-    sapo and text, computed ahead by the import's workers): used when the text is still that."""
+    of the index. An article may carry its keys (search.terms.INDEX_KEYS, computed with its
+    content hash): used when the text is still that."""
     from vnnews.news.search import backend
     from vnnews.news.search.terms import document_for
 
@@ -264,18 +261,10 @@ def index_articles(articles: Iterable[Article]) -> int:
             if article.duplicate_of_id:
                 engine.remove(cursor, article.pk)
             else:
-                docs.append(document_for(article, _current_keys(article)))
+                docs.append(document_for(article))  # with the keys the store kept, if current
             count += 1
         engine.index_many(cursor, docs)
     return count
-
-
-def _current_keys(article: Article):
-    keys = getattr(article, INDEX_KEYS, None)
-    if keys is None:
-        return None
-    text, document = keys
-    return document if text == (article.title, article.sapo, article.text) else None
 
 
 def bump_content_version() -> None:

@@ -28,7 +28,6 @@ from vnnews.archive import WarcArchive, response_record
 from vnnews.extract.article import Article as Extracted
 from vnnews.extract.article import Block
 from vnnews.news.bulk import (
-    INDEX_KEYS,
     PENDING,
     SAVED,
     decode_json,
@@ -44,6 +43,7 @@ from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the 
     recorded_pairs,
     save_record,
 )
+from vnnews.news.search.terms import INDEX_KEYS, content_keys
 from vnnews.news.sections import resolve_section
 from vnnews.sanitize import sanitize_article
 from vnnews.stories.identity import canonical_url, content_hash, site_domain
@@ -279,7 +279,7 @@ def _clean(article: Extracted) -> tuple[Extracted, str]:
 class Prepared:
     """What `store_article` computes before the database, done ahead, without the database (by an import worker process):
     the clean article, the URL and content hash to store, and optionally its search keys
-    (((title, sapo, text), Document), see news.bulk.INDEX_KEYS); or the stage and reason of
+    (((title, sapo, text), Document), see search.terms.INDEX_KEYS); or the stage and reason of
     the failure. `url` is the address the item's record names."""
 
     url: str
@@ -297,19 +297,16 @@ class Prepared:
 
 
 def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
-    """Everything `store_article` does before touching the database. `ahead` (in an import
-    worker process) builds the model fields and the search keys of the stored title, sapo and
-    text too."""
+    """Everything `store_article` does before touching the database, the search keys of the
+    stored title, sapo and text included. `ahead` (in an import worker process) builds the
+    model fields too."""
     try:
         clean, url = _clean(article)
     except ItemFailed as exc:
         return Prepared(url=article.url or "", stage=exc.stage, reason=exc.reason)
-    if not ahead:
-        return Prepared(url=url, clean=clean, stored_url=url, digest=_content_hash(clean))
-    from vnnews.news.search.terms import content_keys
-
     # The search keys and the content hash fold the same words: folded once, for both (the
-    # stored title is cut to its column, the hash is of the whole: then folded apart).
+    # stored title is cut to its column, the hash is of the whole: then folded apart). The keys
+    # travel with the article to the index (search.terms.INDEX_KEYS).
     text = (clean.title[:1000], clean.sapo, clean.text)
     document, hash_key = content_keys(*text)
     if hash_key is None or len(clean.title) > 1000:
@@ -317,6 +314,10 @@ def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
     else:
         # stories.identity.content_hash of that key (the tests hold both to the same answers).
         digest = hashlib.sha256(hash_key.encode("utf-8")).hexdigest()
+    if not ahead:
+        return Prepared(
+            url=url, clean=clean, stored_url=url, digest=digest, index_keys=(text, document)
+        )
     fields = _fields(clean, url, digest)
     # Sent back encoded: a new article goes into the database as it is (see bulk.EncodedJSON).
     fields["blocks"] = encode_json("blocks", fields["blocks"])

@@ -264,10 +264,25 @@ def _document_keys(title: str, sapo: str, text: str) -> tuple[Document, str, lis
     return document, title_f, folded_lines, words + title_words
 
 
+# Article attribute: ((title, sapo, text), document_keys of them), set by the store when it
+# computed the keys already (with the content hash): used while the text is still that.
+INDEX_KEYS = "index_keys"
+
+
+def _keys_kept_on(article) -> Document | None:
+    kept = getattr(article, INDEX_KEYS, None)
+    if kept is None:
+        return None
+    text, document = kept
+    return document if text == (article.title, article.sapo, article.text) else None
+
+
 def document_for(article, keys: Document | None = None) -> Document:
     """What the index stores for `article`; `keys` from document_keys of its very title, sapo
-    and text when the caller has them already."""
-    keys = keys or document_keys(article.title, article.sapo, article.text)
+    and text when the caller has them already (else those the store kept on it, if current)."""
+    keys = (
+        keys or _keys_kept_on(article) or document_keys(article.title, article.sapo, article.text)
+    )
     return replace(
         keys,
         article_id=article.pk,
