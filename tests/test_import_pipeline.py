@@ -93,12 +93,14 @@ def test_the_objects_kept_out_of_the_gc_during_an_import_are_given_back(tmp_path
     frozen = []
     monkeypatch.setattr(
         "vnnews.news.importers.runner.Importer.import_file",
-        lambda self, path: frozen.append(gc.get_freeze_count()),
+        lambda self, path: frozen.append((gc.get_freeze_count(), gc.get_threshold()[0])),
     )
     gc.unfreeze()  # as in `vnnews import`: nothing frozen yet
+    thresholds = gc.get_threshold()
     run_import([corpus(tmp_path / "in")], batch="gc", progress=False, workers=0)
-    assert frozen and all(count > 0 for count in frozen)
+    assert frozen and all(count > 0 and young >= 10_000 for count, young in frozen)
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
 
     def failing(self, path):
         raise RuntimeError("disk gone")
@@ -107,6 +109,7 @@ def test_the_objects_kept_out_of_the_gc_during_an_import_are_given_back(tmp_path
     with pytest.raises(RuntimeError):
         run_import([corpus(tmp_path / "again")], batch="gc", progress=False, workers=0)
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
 
     gc.freeze()  # someone else's
     theirs = gc.get_freeze_count()
