@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 
-def test_it_keeps_frequencies_equal_to_a_fresh_count_as_candidates_move():
-    from vnnews.news.stories_sync import _Frequencies
+def test_it_keeps_the_candidate_set_equal_to_a_fresh_count_as_candidates_move(monkeypatch):
+    """Frequencies, members by story and story by member, kept by difference, equal a fresh
+    count of each candidate set, also when a candidate moves to another story."""
+    from collections import OrderedDict
+
+    from vnnews.news import stories_sync
+    from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS
 
     rng = random.Random(3)
     vocabulary = [f"w{i}" for i in range(60)]
@@ -20,21 +25,32 @@ def test_it_keeps_frequencies_equal_to_a_fresh_count_as_candidates_move():
         (pk, None): Counter({rng.choice(vocabulary): 1 for _ in range(rng.randrange(0, 12))})
         for pk in range(400)
     }
-    frequencies = _Frequencies()
-    keys, before = list(articles), set()
+    monkeypatch.setattr(stories_sync, "_COUNTS_CACHE", OrderedDict(articles))  # no text to read
+    frequencies = stories_sync._Frequencies()
+    keys, before, story = list(articles), set(), {pk: pk % 9 for pk in range(400)}
     for step in range(0, 380, 7):  # a sliding window of candidates, plus a few random leavers
         window = [k for k in keys[step : step + 40] if rng.random() > 0.1]
-        candidates = [(pk, pk % 9, articles[(pk, c)], c) for pk, c in window]
-        left, entered = frequencies.update(candidates)
-        assert set(left) == before - set(window) and set(entered) == set(window) - before
-        expected_df = Counter(f for key in window for f in articles[key])
-        assert frequencies.df == expected_df
+        moved = rng.choice(window)[0]
+        story[moved] += 100  # assigned again, to another story
+        rows = [(pk, story[pk], c) for pk, c in window]
+        left, entered = frequencies.move_to(rows, DEFAULT_CLUSTER_OPTIONS)
+        again = {(moved, None)} & before  # a member that moved leaves and enters again
+        assert set(left) == before - set(window) | again
+        assert set(entered) == set(window) - before | again
+        assert frequencies.df == Counter(f for key in window for f in articles[key])
+        assert frequencies.story_of == {pk: story[pk] for pk, _ in window}
+        fresh: dict[int, set] = {}
+        for pk, c in window:
+            fresh.setdefault(story[pk], set()).add((pk, c))
+        assert {sid: set(members) for sid, members in frequencies.stories.items()} == fresh
         before = set(window)
 
 
 def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypatch):
     """The inverted index of the candidates' vectors, kept by difference within a generation,
     gives for every candidate the dot product a direct comparison of the two vectors gives."""
+    from collections import OrderedDict
+
     from vnnews.news import stories_sync
     from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS
     from vnnews.stories.vectors import TfidfModel, cosine
@@ -49,6 +65,8 @@ def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypa
 
     frequencies, kept = stories_sync._Frequencies(), stories_sync._MemberVectors()
     articles = {pk: counts() for pk in range(300)}
+    cache = OrderedDict()
+    monkeypatch.setattr(stories_sync, "_COUNTS_CACHE", cache)  # no text to read
     for step in range(0, 260, 9):
         window = range(step, step + 40)
         # Now and then an article is updated: same pk, a new last_changed, new counts.
@@ -56,12 +74,12 @@ def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypa
         for pk in window:
             if changed[pk]:
                 articles[pk] = counts()
-        candidates = [
-            (pk, pk % 7, articles[pk], (step, pk) if changed[pk] else None) for pk in window
-        ]
-        left, entered = frequencies.update(candidates)
+        rows = [(pk, pk % 7, (step, pk) if changed[pk] else None) for pk in window]
+        for pk, _, version in rows:
+            cache.setdefault((pk, version), articles[pk])
+        left, entered = frequencies.move_to(rows, DEFAULT_CLUSTER_OPTIONS)
         model = TfidfModel()
-        model.df, model.n_docs = frequencies.df, len(candidates)
+        model.df, model.n_docs = frequencies.df, len(rows)
         kept.sync(frequencies, left, entered, model, DEFAULT_CLUSTER_OPTIONS)
         assert set(kept.vectors) == set(window)
         fresh: dict[str, dict[int, float]] = {}

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import mul
+from operator import itemgetter, mul
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -195,33 +195,24 @@ def _counts_for(keys: list[tuple[int, datetime | str | None]], options: ClusterO
     return out
 
 
-def _candidate_counts(
-    article: Article, options: ClusterOptions, mark: int | None = None
-) -> list[tuple[int, int, Counter]]:
-    """(pk, story_id, feature counts, last_changed key) of the articles the new one may join:
-    originals that already have a story, published within the window, the newest
-    MAX_STORY_CANDIDATES. Outside a transaction, from _CANDIDATE_ROWS (`mark`: the latest
-    assignment's number, read before)."""
+def _candidate_rows(article: Article, options: ClusterOptions, mark: int | None) -> list[tuple]:
+    """(pk, story_id, last_changed key) of the articles the new one may join: originals that
+    already have a story, published within the window, the newest MAX_STORY_CANDIDATES, newest
+    first. Outside a transaction, from _CANDIDATE_ROWS (`mark`: the latest assignment's number,
+    read before)."""
     if mark is None or connection.in_atomic_block:
-        rows = _recent_rows(
+        return _recent_rows(
             article,
             options.window,
             "{pk}, {story}, {changed}",
             "+{story} IS NOT NULL",
             MAX_STORY_CANDIDATES,
         )
-    else:
-        rows = _CANDIDATE_ROWS.candidates(article, options.window, mark)
-    counts = _counts_for([(pk, changed) for pk, _, changed in rows], options)
-    return [
-        (pk, story_id, counts[(pk, changed)], changed)
-        for pk, story_id, changed in rows
-        if (pk, changed) in counts
-    ]
+    return _CANDIDATE_ROWS.candidates(article, options.window, mark)
 
 
 class _CandidateRows:
-    """The rows _candidate_counts reads (originals with a story, by publication time), kept
+    """The rows _candidate_rows reads (originals with a story, by publication time), kept
     between choices: reading 1,500 rows for every article was a tenth of a choice, and from one
     article to the next they differ by the one or two articles assigned meanwhile. Those are
     read by their assignment number (story_seq: every write of a story or duplicate_of has one,
@@ -234,7 +225,8 @@ class _CandidateRows:
     window's bounds adapted to the database."""
 
     def __init__(self) -> None:
-        self.rows: dict[int, tuple] = {}  # pk -> (published, pk, story_id, changed)
+        self.rows: dict[int, tuple] = {}  # pk -> (pk, story_id, changed)
+        self.published: dict[int, object] = {}  # pk -> published, as stored
         self.order: list[tuple] = []  # (published, pk) of the rows, ascending
         self.low = self.high = None  # every qualifying row published in [low, high] is held
         self.window: timedelta | None = None
@@ -243,7 +235,7 @@ class _CandidateRows:
 
     def candidates(self, article: Article, window: timedelta, mark: int) -> list[tuple]:
         """(pk, story_id, changed) of the newest MAX_STORY_CANDIDATES rows within `window` of
-        the article, newest first: what the query in _candidate_counts gives."""
+        the article, newest first: what the query in _candidate_rows gives."""
         adapt = connection.ops.adapt_datetimefield_value
         when = _when(article)
         low, high = adapt(when - window), adapt(when + window)
@@ -263,16 +255,17 @@ class _CandidateRows:
         last = bisect_right(order, (high, _AFTER_EVERY_PK))
         if first > 2 * MAX_STORY_CANDIDATES:  # forget what no later article's window reaches
             for _, pk in order[:first]:
-                del self.rows[pk]
+                del self.rows[pk], self.published[pk]
             del order[:first]
             last -= first
             first, self.low = 0, low
-        out = []
-        for _, pk in reversed(order[max(first, last - MAX_STORY_CANDIDATES - 1) : last]):
-            if pk != article.pk and len(out) < MAX_STORY_CANDIDATES:
-                _, _, story_id, changed = self.rows[pk]
-                out.append((pk, story_id, changed))
-        return out
+        # One more than needed, in case the article is among them; in C (map), not a loop.
+        picked = order[max(first, last - MAX_STORY_CANDIDATES - 1) : last]
+        pks = list(map(_SECOND, reversed(picked)))
+        if article.pk in self.rows and article.pk in pks:
+            pks.remove(article.pk)
+        del pks[MAX_STORY_CANDIDATES:]
+        return list(map(self.rows.__getitem__, pks))
 
     def _read(self, article: Article, window: timedelta) -> None:
         """Read every row within twice the window: later articles' windows stay in range."""
@@ -281,7 +274,8 @@ class _CandidateRows:
             article, 2 * window, "{published}, {pk}, {story}, {changed}", "+{story} IS NOT NULL"
         )
         adapt, when = connection.ops.adapt_datetimefield_value, _when(article)
-        self.rows = {row[1]: row for row in rows}
+        self.rows = {row[1]: row[1:] for row in rows}
+        self.published = {row[1]: row[0] for row in rows}
         self.order = sorted(row[:2] for row in rows)
         self.low, self.high = adapt(when - 2 * window), adapt(when + 2 * window)
         self.window, self.seen, self.read_at = window, seen, _FREQUENCIES.entered
@@ -293,11 +287,11 @@ class _CandidateRows:
 
     def _apply(self, found: list[tuple], advance: bool) -> None:
         for pk, published, story_id, changed, duplicate_of, seq, _ in found:
-            held = self.rows.pop(pk, None)
-            if held is not None:
-                del self.order[bisect_left(self.order, held[:2])]
+            if self.rows.pop(pk, None) is not None:
+                del self.order[bisect_left(self.order, (self.published.pop(pk), pk))]
             if story_id is not None and duplicate_of is None and published is not None:
-                self.rows[pk] = (published, pk, story_id, changed)
+                self.rows[pk] = (pk, story_id, changed)
+                self.published[pk] = published
                 insort(self.order, (published, pk))
             if advance and seq is not None:
                 self.seen = max(self.seen, seq)
@@ -328,34 +322,64 @@ def _written_rows(condition: str, param: int) -> list[tuple]:
 
 # Sorts after every (published, pk) of the same time: the end of a range of times.
 _AFTER_EVERY_PK = float("inf")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 class _Frequencies:
-    """Document frequencies of the current candidate set, updated by difference: from one
+    """The current candidate set and its document frequencies, updated by difference: from one
     article to the next the candidates are nearly the same, and counting every feature of 1,500
     articles again (what TfidfModel.fit does) was most of the cost of choosing a story. The
-    counts are integers, so the result is exactly fit()'s."""
+    counts are integers, so the result is exactly fit()'s. The set's rows, members by story and
+    story by member are kept by the same differences: rebuilding those maps for every article
+    (seven passes over 1,500 candidates) was a tenth of a worker's time."""
 
     def __init__(self) -> None:
-        self.members: dict[tuple[int, datetime | None], Counter[str]] = {}
+        self.rows: dict[int, tuple] = {}  # pk -> (pk, story_id, changed) of every member
+        self.members: dict[tuple[int, datetime | None], Counter[str]] = {}  # key -> counts
+        self.story_of: dict[int, int] = {}  # pk -> story
+        # story -> its members' keys, a tuple replaced on change: a copy of the dict is a
+        # snapshot that later moves leave alone.
+        self.stories: dict[int, tuple] = {}
         self.df: Counter[str] = Counter()
         self.entered = 0  # members added since the process started: how far the set has moved
 
-    def update(
-        self, candidates: list[tuple[int, int, Counter, datetime | None]]
-    ) -> tuple[list[tuple], list[tuple]]:
-        """Make the candidates the members; returns (keys that left, keys that entered)."""
-        wanted = {(pk, changed): counts for pk, _, counts, changed in candidates}
-        members = self.members
-        left = [key for key in members if key not in wanted]
-        for key in left:
-            self.add(members.pop(key), -1)
-        entered = [key for key in wanted if key not in members]
-        for key in entered:
-            members[key] = wanted[key]
-            self.add(wanted[key], 1)
+    def move_to(self, rows: list[tuple], options: ClusterOptions) -> tuple[list, list]:
+        """Make the articles of these (pk, story_id, changed) rows the members (those whose
+        counts can be had); returns (keys that left, keys that entered). The differences are
+        found by set operations on the rows (in C); entrants are taken in pk order."""
+        current, new = self.rows, dict(zip(map(_FIRST, rows), rows, strict=True))
+        gone = current.items() - new.items()  # left, or changed story or version
+        came = sorted(new.items() - current.items())
+        left = []
+        for pk, row in gone:
+            key = (pk, row[2])
+            del current[pk]
+            self.add(self.members.pop(key), -1)
+            self._leave(row, key)
+            left.append(key)
+        counts = _counts_for([(pk, row[2]) for pk, row in came], options)
+        entered = []
+        for pk, row in came:
+            key = (pk, row[2])
+            held = counts.get(key)
+            if held is None:
+                continue  # deleted meanwhile
+            current[pk] = row
+            self.members[key] = held
+            self.add(held, 1)
+            self.story_of[pk] = row[1]
+            self.stories[row[1]] = self.stories.get(row[1], ()) + (key,)
+            entered.append(key)
         self.entered += len(entered)
         return left, entered
+
+    def _leave(self, row: tuple, key: tuple) -> None:
+        del self.story_of[row[0]]
+        rest = tuple(k for k in self.stories[row[1]] if k != key)
+        if rest:
+            self.stories[row[1]] = rest
+        else:
+            del self.stories[row[1]]
 
     def add(self, counts: Counter[str], step: int) -> None:
         df = self.df
@@ -400,7 +424,7 @@ class _MemberVectors:
         frequencies: _Frequencies,
         left: list[tuple],
         entered: list[tuple],
-        model: TfidfModel,
+        model: TfidfModel | None,
         options: ClusterOptions,
     ) -> None:
         """Follow the candidate set's move (`left`, `entered`); start a new generation (every
@@ -421,10 +445,11 @@ class _MemberVectors:
             left, entered = [], list(frequencies.members)
             # Every feature's IDF at once (one pass over the frequencies, in C): building 1,500
             # vectors otherwise computes most of them one call at a time.
-            docs, log = 1 + model.n_docs, math.log
-            model.idf_memo.update(
-                {feature: log(docs / (1 + seen)) + 1.0 for feature, seen in model.df.items()}
-            )
+            if model is not None:
+                docs, log = 1 + model.n_docs, math.log
+                model.idf_memo.update(
+                    {feature: log(docs / (1 + seen)) + 1.0 for feature, seen in model.df.items()}
+                )
         for key in left:
             self._remove(key)
         for key in entered:
@@ -469,7 +494,7 @@ class _MemberVectors:
                     dots[pk] = get(pk, 0.0) + w * weight
         return dots
 
-    def norm(self, story_id: int, keys: list[tuple]) -> float:
+    def norm(self, story_id: int, keys: tuple) -> float:
         """|sum of the members' vectors| (members given by key, all indexed)."""
         members = frozenset(keys)
         held = self.sums.get(story_id)
@@ -505,19 +530,15 @@ def reset_caches() -> None:
 
 
 @contextmanager
-def _model(
-    candidates: list, own: Counter[str], options: ClusterOptions
-) -> Iterator[tuple[TfidfModel, list[tuple], list[tuple]]]:
+def _model(own: Counter[str], options: ClusterOptions) -> Iterator[TfidfModel]:
     """TfidfModel(options.vector).fit([*candidate counts, own]), from the running frequencies
-    (the article's own features are counted in for the duration of the block), and the keys
-    that left and entered the candidate set."""
-    left, entered = _FREQUENCIES.update(candidates)
+    (the article's own features are counted in for the duration of the block)."""
     _FREQUENCIES.add(own, 1)
     try:
         model = TfidfModel(options.vector)
         model.df = _FREQUENCIES.df
-        model.n_docs = len(candidates) + 1
-        yield model, left, entered
+        model.n_docs = len(_FREQUENCIES.members) + 1
+        yield model
     finally:
         _FREQUENCIES.add(own, -1)
 
@@ -528,7 +549,7 @@ class _StoryScores:
     against what was assigned after the snapshot (see _settle)."""
 
     vector: Vector | None  # the article's; None: there were no candidates
-    members: dict[int, list[tuple]]  # story -> (pk, changed) keys of its candidate members
+    members: dict[int, tuple]  # story -> (pk, changed) keys of its candidate members
     story_of: dict[int, int]  # candidate pk -> story
     sims: dict[int, float]  # story -> cosine, for those reaching the threshold
 
@@ -540,23 +561,20 @@ def _story_scores(
 
     Same rule as the offline clusterer (vnnews.stories.clustering): cosine to the sum of the
     story's member vectors (see _MemberVectors)."""
-    candidates = _candidate_counts(article, options, mark)
-    if not candidates:
+    left, entered = _FREQUENCIES.move_to(_candidate_rows(article, options, mark), options)
+    if not _FREQUENCIES.members:
+        _MEMBER_VECTORS.sync(_FREQUENCIES, left, entered, None, options)  # only leavers
         return _StoryScores(None, {}, {}, {})
     own = _story_counts(article, options)
-    with _model(candidates, own, options) as (model, left, entered):
+    with _model(own, options) as model:
         _MEMBER_VECTORS.sync(_FREQUENCIES, left, entered, model, options)
         vector = model.truncated_vector(own, options.max_features)
-    members: dict[int, list[tuple]] = {}
-    story_of: dict[int, int] = {}
-    for pk, story_id, _, changed in candidates:
-        members.setdefault(story_id, []).append((pk, changed))
-        story_of[pk] = story_id
+    members, story_of = _FREQUENCIES.stories.copy(), _FREQUENCIES.story_of.copy()
     return _StoryScores(vector, members, story_of, _story_sims(vector, members, story_of, options))
 
 
 def _story_sims(
-    vector: Vector, members: dict[int, list[tuple]], story_of: dict[int, int], options
+    vector: Vector, members: dict[int, tuple], story_of: dict[int, int], options
 ) -> dict[int, float]:
     """story -> cos(vector, sum of its members' vectors), for the stories reaching the
     threshold. A story of k members with non-empty (unit, non-negative) vectors has |T| >=
