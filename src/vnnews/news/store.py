@@ -277,10 +277,10 @@ def _clean(article: Extracted) -> tuple[Extracted, str]:
 
 @dataclass
 class Prepared:
-    """What `store_article` computes before the database, done ahead, without the database (by an import worker process):
-    the clean article, the URL and content hash to store, and optionally its search keys
-    (((title, sapo, text), Document), see search.terms.INDEX_KEYS); or the stage and reason of
-    the failure. `url` is the address the item's record names."""
+    """What `store_article` computes before touching the database (`prepare`; ahead, in an
+    import worker process, or in place): the clean article, the URL and content hash to store
+    and its search keys (((title, sapo, text), Document), see search.terms.INDEX_KEYS); or the
+    stage and reason of the failure. `url` is the address the item's record names."""
 
     url: str
     clean: Extracted | None = None

@@ -222,7 +222,7 @@ def document_keys(title: str, sapo: str, text: str) -> Document:
 def content_keys(title: str, sapo: str, text: str) -> tuple[Document, str | None]:
     """document_keys of a normalised article, and what its content hash digests
     (stories.identity.content_hash: the fold of the title, a newline, the fold of sapo and text),
-    taken from the same folds, so an import folds each text once; None when these folds cannot
+    taken from the same folds, so the store folds each text once; None when these folds cannot
     give it: a word folding to nothing (content_hash drops it, the index keeps its place) or a
     word not in normal form (content_hash with normalized=True does not normalise it)."""
     document, title_f, folded_lines, words = _document_keys(title, sapo, text)
