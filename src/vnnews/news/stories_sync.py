@@ -616,12 +616,13 @@ _PG_LOCK_KEY = 0x766E6E6577730001
 
 @contextmanager
 def _one_assignment_at_a_time() -> Iterator[None]:
-    """Worker processes assign stories one after another, each seeing the ones before it: two
-    articles of a new event arriving together must not both start a story. The choice is made
-    outside the write transaction (on SQLite that transaction locks the whole database, and
-    comparing with 1,500 candidates inside it kept every other worker waiting), so this lock, not
-    the database's, keeps them in order: a file lock beside the SQLite file, an advisory lock on
-    PostgreSQL. Inside a caller's transaction (tests, a single-process import) nothing is taken."""
+    """Worker processes settle and write their story assignments one after another, each
+    seeing the ones before it: two articles of a new event arriving together must not both
+    start a story. The choice itself is made before, outside this lock, against a snapshot (see
+    assign_story and _settle), and outside the write transaction (on SQLite that transaction
+    locks the whole database); so this lock, not the database's, keeps the settling in order: a
+    file lock beside the SQLite file, an advisory lock on PostgreSQL. Inside a caller's
+    transaction (tests, a single-process import) nothing is taken."""
     name = str(connection.settings_dict.get("NAME") or "")
     if connection.in_atomic_block:
         yield
