@@ -284,14 +284,14 @@ def test_it_reuses_member_vectors_only_within_a_generation_of_candidates(
     from django.utils import timezone
 
     from tests.factories import make_article, make_source
-    from vnnews.news import stories_sync
+    from vnnews.news import stories_sync, story_candidates
 
     # Generations end after 3 new candidates only (the size rule is switched off).
-    monkeypatch.setattr(stories_sync, "_GENERATION_ARTICLES", 3)
-    monkeypatch.setattr(stories_sync, "_GENERATION_DRIFT", 100.0)
-    cache = stories_sync._MemberVectors()
-    cache.entered_at = stories_sync._FREQUENCIES.entered  # earlier tests moved it
-    monkeypatch.setattr(stories_sync, "_MEMBER_VECTORS", cache)
+    monkeypatch.setattr(story_candidates, "_GENERATION_ARTICLES", 3)
+    monkeypatch.setattr(story_candidates, "_GENERATION_DRIFT", 100.0)
+    cache = story_candidates._MemberVectors()
+    cache.entered_at = story_candidates._FREQUENCIES.entered  # earlier tests moved it
+    monkeypatch.setattr(story_candidates, "_MEMBER_VECTORS", cache)
     docs, gold = read_vims(shared_data / "stories" / "vims-dev")
     wanted = {key for members in gold[:3] for key in members}
     source, now = make_source("vims.example.vn"), timezone.now()
@@ -303,7 +303,7 @@ def test_it_reuses_member_vectors_only_within_a_generation_of_candidates(
         before = dict(cache.vectors)
         stories_sync.assign_story(article, bump=False)
         # A member's vector is never more than 3 new candidates older than the article's.
-        assert stories_sync._FREQUENCIES.entered - cache.entered_at < 3
+        assert story_candidates._FREQUENCIES.entered - cache.entered_at < 3
         if cache.entered_at in generations:  # same generation: the vectors built before are kept
             reused += sum(cache.vectors.get(key) is vector for key, vector in before.items())
         generations.append(cache.entered_at)

@@ -1,5 +1,6 @@
-"""Story choice internals (vnnews.news.stories_sync): the running document frequencies and the
-inverted index kept by difference must equal what a fresh count of the candidate set gives."""
+"""Story choice internals (vnnews.news.stories_sync, story_candidates): the running document
+frequencies and the inverted index kept by difference must equal what a fresh count of the
+candidate set gives."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def test_it_keeps_the_candidate_set_equal_to_a_fresh_count_as_candidates_move(mo
     count of each candidate set, also when a candidate moves to another story."""
     from collections import OrderedDict
 
-    from vnnews.news import stories_sync
+    from vnnews.news import story_candidates
     from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS
 
     rng = random.Random(3)
@@ -25,8 +26,8 @@ def test_it_keeps_the_candidate_set_equal_to_a_fresh_count_as_candidates_move(mo
         (pk, None): Counter({rng.choice(vocabulary): 1 for _ in range(rng.randrange(0, 12))})
         for pk in range(400)
     }
-    monkeypatch.setattr(stories_sync, "_COUNTS_CACHE", OrderedDict(articles))  # no text to read
-    frequencies = stories_sync._Frequencies()
+    monkeypatch.setattr(story_candidates, "_COUNTS_CACHE", OrderedDict(articles))  # no text to read
+    frequencies = story_candidates._Frequencies()
     keys, before, story = list(articles), set(), {pk: pk % 9 for pk in range(400)}
     for step in range(0, 380, 7):  # a sliding window of candidates, plus a few random leavers
         window = [k for k in keys[step : step + 40] if rng.random() > 0.1]
@@ -51,22 +52,22 @@ def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypa
     gives for every candidate the dot product a direct comparison of the two vectors gives."""
     from collections import OrderedDict
 
-    from vnnews.news import stories_sync
+    from vnnews.news import story_candidates
     from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS
     from vnnews.stories.vectors import TfidfModel, cosine
 
-    monkeypatch.setattr(stories_sync, "_GENERATION_ARTICLES", 10**9)
-    monkeypatch.setattr(stories_sync, "_GENERATION_DRIFT", 10.0**9)
+    monkeypatch.setattr(story_candidates, "_GENERATION_ARTICLES", 10**9)
+    monkeypatch.setattr(story_candidates, "_GENERATION_DRIFT", 10.0**9)
     rng = random.Random(5)
     vocabulary = [f"w{i}" for i in range(80)]
 
     def counts() -> Counter:
         return Counter({rng.choice(vocabulary): rng.randrange(1, 4) for _ in range(15)})
 
-    frequencies, kept = stories_sync._Frequencies(), stories_sync._MemberVectors()
+    frequencies, kept = story_candidates._Frequencies(), story_candidates._MemberVectors()
     articles = {pk: counts() for pk in range(300)}
     cache = OrderedDict()
-    monkeypatch.setattr(stories_sync, "_COUNTS_CACHE", cache)  # no text to read
+    monkeypatch.setattr(story_candidates, "_COUNTS_CACHE", cache)  # no text to read
     for step in range(0, 260, 9):
         window = range(step, step + 40)
         # Now and then an article is updated: same pk, a new last_changed, new counts.
@@ -125,7 +126,7 @@ def _assign_vims(shared_data, clusters: int) -> list[list[str]]:
 def test_it_chooses_the_story_scoring_every_story_would_choose(shared_data, db, monkeypatch):
     """The index, the per-story norms and the threshold bound only skip work: scoring every
     story by summing its members' vectors puts each article with the same companions."""
-    from vnnews.news import stories_sync
+    from vnnews.news import story_candidates
     from vnnews.stories.vectors import cosine
 
     def every_story(vector, members, story_of, options):
@@ -133,7 +134,7 @@ def test_it_chooses_the_story_scoring_every_story_would_choose(shared_data, db, 
         for story_id, keys in members.items():
             total: dict[str, float] = {}
             for pk, _ in keys:
-                for feature, weight in stories_sync._MEMBER_VECTORS.vectors[pk].items():
+                for feature, weight in story_candidates._MEMBER_VECTORS.vectors[pk].items():
                     total[feature] = total.get(feature, 0.0) + weight
             norm = sum(w * w for w in total.values()) ** 0.5
             sim = cosine(vector, total) / norm if norm else 0.0
@@ -142,7 +143,7 @@ def test_it_chooses_the_story_scoring_every_story_would_choose(shared_data, db, 
         return sims
 
     indexed = _assign_vims(shared_data, 12)
-    monkeypatch.setattr(stories_sync, "_story_sims", every_story)
+    monkeypatch.setattr(story_candidates, "_story_sims", every_story)
     every = _assign_vims(shared_data, 12)
     assert indexed == every
     assert len(indexed) < sum(map(len, indexed))  # some stories have several members
@@ -195,11 +196,12 @@ def test_an_article_chosen_before_another_was_written_is_settled_against_it(db):
     at once, before either was written. Each snapshot holds nothing to join, so without the
     settling both would start a story; settled under the lock, the later joins the earlier."""
     from tests.story_race_worker import EVENTS
-    from vnnews.news.stories_sync import _choose, _last_assignment, _settle, assign_story
+    from vnnews.news.stories_sync import _choose, _settle, assign_story
+    from vnnews.news.story_candidates import last_assignment
     from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS as options
 
     first, second, copy, copied = _articles(EVENTS[0], EVENTS[1], EVENTS[4], EVENTS[5])
-    mark = _last_assignment()
+    mark = last_assignment()
     choice = _choose(second, options)
     copy_choice = _choose(copy, options)
     assert choice.scores.sims == {} and copy_choice.original is None  # they saw nothing
@@ -211,7 +213,7 @@ def test_an_article_chosen_before_another_was_written_is_settled_against_it(db):
     assert settled.original.pk == copied.pk and settled.story.pk == copied.story_id
     # Nothing was written since: the snapshot's choice stands.
     again = _choose(second, options)
-    assert _settle(second, again, _last_assignment(), options).story.pk == first.story_id
+    assert _settle(second, again, last_assignment(), options).story.pk == first.story_id
 
 
 def _articles(*events):
@@ -309,12 +311,8 @@ def test_the_kept_candidate_rows_are_what_the_query_gives_as_assignments_come_in
 
     from tests.factories import make_article, make_source
     from vnnews.news.models import Article
-    from vnnews.news.stories_sync import (
-        _CandidateRows,
-        _last_assignment,
-        _recent_rows,
-        assign_story,
-    )
+    from vnnews.news.stories_sync import assign_story
+    from vnnews.news.story_candidates import _CandidateRows, last_assignment, recent_rows
 
     rng = random.Random(11)
     source, start = make_source("vnexpress.net"), timezone.now() - timedelta(days=10)
@@ -338,11 +336,11 @@ def test_the_kept_candidate_rows_are_what_the_query_gives_as_assignments_come_in
             assign_story(Article.objects.get(pk=articles[i - 2].pk), bump=False)
         if i % 11 == 5:  # another becomes a copy (written by an assignment too)
             Article.objects.filter(pk=articles[i - 1].pk).update(
-                duplicate_of=articles[i - 3], story_seq=_last_assignment() + 1
+                duplicate_of=articles[i - 3], story_seq=last_assignment() + 1
             )
         following = articles[i + 1] if i + 1 < len(articles) else article
-        expected = _recent_rows(
+        expected = recent_rows(
             following, window, "{pk}, {story}, {changed}", "+{story} IS NOT NULL", 1500
         )
-        assert kept.candidates(following, window, _last_assignment()) == expected
+        assert kept.candidates(following, window, last_assignment()) == expected
     assert 0 < len(reads) < len(articles) / 4  # mostly caught up by assignment numbers
