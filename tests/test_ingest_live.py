@@ -317,6 +317,36 @@ def test_the_feed_section_fills_in_when_the_page_has_none(live):
     assert not ingest_live._section_from_feed(article, "Thể thao", source)  # it has one now
 
 
+def test_a_worker_remembers_its_section_lookups_until_the_sections_change(live):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vnnews.news.models import Section, SectionAlias
+    from vnnews.news.sections import load_sections
+
+    load_sections()
+    source = Source.objects.create(domain="tin.example", name="Tin")
+
+    def unsectioned(n: int) -> Article:
+        url = f"https://tin.example/a-{n}.html"
+        return Article.objects.create(url=url, source=source, title="A", content_hash=str(n))
+
+    assert ingest_live._section_from_feed(unsectioned(1), "Kinh tế", source)
+    second = unsectioned(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert ingest_live._section_from_feed(second, "Kinh tế", source)
+    # The next article of the worker costs its one UPDATE, no section lookups.
+    assert [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")] == []
+    assert second.section.slug == "kinh-doanh"
+
+    # An alias added (here, in the admin's process) is seen by the very next article.
+    sport = Section.objects.get(slug="the-thao")
+    SectionAlias.objects.create(name_key="kinh te", section=sport, source=source)
+    third = unsectioned(3)
+    assert ingest_live._section_from_feed(third, "Kinh tế", source)
+    assert third.section.slug == "the-thao"
+
+
 @pytest.mark.slow
 def test_vnnews_run_follows_the_fixture_web_until_stopped(tmp_path, web):
     """The real command in its own process with its own SQLite file: migrate, scheduler, workers."""

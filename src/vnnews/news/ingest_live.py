@@ -40,12 +40,20 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from vnnews.feeds import Entry, FeedError, FeedResult, parse_document
 from vnnews.fetch import Fetcher, FetchError, FetchOptions, RateLimited, backoff_delay
-from vnnews.news.models import Article, Feed, ImportRecord, Source, Tombstone
+from vnnews.news.models import (
+    Article,
+    Feed,
+    ImportRecord,
+    Section,
+    SectionAlias,
+    Source,
+    Tombstone,
+)
 from vnnews.stories.identity import canonical_url
 
 log = logging.getLogger("vnnews.ingest")
@@ -85,12 +93,42 @@ def fetcher() -> Fetcher:
 
 
 def reset_fetcher() -> None:
-    """Forget the process's Fetcher (after settings change, e.g. in tests)."""
+    """Forget the process's Fetcher (after settings change, e.g. in tests), and its section
+    lookups."""
     global _fetcher
     with _fetcher_lock:
         if _fetcher is not None:
             _fetcher.close()
         _fetcher = None
+    forget_sections()
+
+
+# A worker maps every article's section (the store's, and a feed's in _section_from_feed): with
+# the lookups remembered (resolve_section's memo: whether any custom alias exists, and the Section
+# row of each slug) that is no query at all. An alias added in the admin (another process) reaches
+# the workers within this time; a change in this process, at once (the signals below).
+SECTION_MEMO_SECONDS = 60.0
+_section_memo: dict = {}
+_section_memo_at = 0.0
+
+
+def section_memo() -> dict:
+    """The process's resolve_section memo, started afresh every SECTION_MEMO_SECONDS."""
+    global _section_memo, _section_memo_at
+    now = time.monotonic()
+    if now - _section_memo_at > SECTION_MEMO_SECONDS:
+        _section_memo, _section_memo_at = {}, now
+    return _section_memo
+
+
+def forget_sections(**_: object) -> None:
+    global _section_memo_at
+    _section_memo_at = -SECTION_MEMO_SECONDS * 2  # the next section_memo() starts a new one
+
+
+for _model in (Section, SectionAlias):
+    for _signal in (post_save, post_delete):
+        _signal.connect(forget_sections, sender=_model, dispatch_uid=f"live-sections-{_model}")
 
 
 def origin_for(source: Source) -> str:
@@ -491,6 +529,7 @@ def fetch_article(
             batch=batch,
             origin=origin,
             item_key=url,
+            memo=section_memo(),
         )
     _after_store(record, section, result.url, source)  # bumps the content version soon
     log.info(
@@ -600,7 +639,7 @@ def _section_from_feed(article: Article, section: str, source: Source) -> bool:
 
     if article.section_id is not None:
         return False
-    mapped = resolve_section([section], "", source)
+    mapped = resolve_section([section], "", source, section_memo())
     if mapped is None:
         return False
     updated = Article.objects.filter(pk=article.pk, section__isnull=True).update(section=mapped)
