@@ -344,3 +344,35 @@ def test_the_kept_candidate_rows_are_what_the_query_gives_as_assignments_come_in
         )
         assert kept.candidates(following, window, last_assignment()) == expected
     assert 0 < len(reads) < len(articles) / 4  # mostly caught up by assignment numbers
+
+
+def test_a_copy_whose_original_was_taken_down_after_the_snapshot_is_not_written_as_its_copy(db):
+    """The choice runs outside the lock: the original it found may be deleted (a takedown in the
+    admin) before the settling. The settling reads it again, so the copy is not written pointing
+    at a missing row (an integrity error at the write, and the article left without a story)."""
+    from django.db import IntegrityError, connection, transaction
+
+    from tests.story_race_worker import EVENTS
+    from vnnews.news.models import Article, Story
+    from vnnews.news.stories_sync import _choose, _settle, _write, assign_story
+    from vnnews.news.story_candidates import last_assignment
+    from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS as options
+
+    original, copy = _articles(EVENTS[4], EVENTS[5])
+    assign_story(original)
+    mark = last_assignment()
+    choice = _choose(copy, options, mark)
+    assert choice.original.pk == original.pk  # the snapshot saw it
+    Article.objects.filter(pk=original.pk).delete()
+    settled = _settle(copy, choice, mark, options)
+    assert settled.original is None
+    try:
+        with transaction.atomic():
+            story = _write(copy, settled)
+            # SQLite checks foreign keys at the commit: check them here, inside the test's
+            # transaction, as the commit would.
+            connection.check_constraints()
+    except IntegrityError as exc:  # pragma: no cover - the failure this test is for
+        pytest.fail(f"the copy was written pointing at the deleted original: {exc}")
+    assert Story.objects.filter(pk=story.pk).exists()
+    assert Article.objects.get(pk=copy.pk).duplicate_of_id is None

@@ -156,6 +156,10 @@ def _settle(article: Article, choice: _Choice, mark: int, options: ClusterOption
     original, scores = choice.original, choice.scores
     if rows:
         original = _closer_original(article, choice, rows)
+    if original is not None and original is choice.original:
+        # Read again: it may have been deleted (a takedown) since the snapshot, which no
+        # assignment number tells; writing the copy would then point at a missing row.
+        original = _still_original(article, original, choice.fingerprint)
     if original is not None:
         return _Choice(choice.fingerprint, original, None, original.story)
     when = article_time(article)
@@ -209,6 +213,16 @@ def _closer_original(article: Article, choice: _Choice, rows: list[tuple]) -> Ar
     if original is not None and original.duplicate_of_id == article.pk:
         return None
     return original
+
+
+def _still_original(article: Article, original: Article, fingerprint: int) -> Article | None:
+    """The snapshot's original as it is now; if it is gone, the nearest duplicate now."""
+    fresh = Article.objects.select_related("story").filter(pk=original.pk).first()
+    if fresh is None:
+        fresh = _near_duplicate_of(article, fingerprint)
+    if fresh is not None and fresh.duplicate_of_id == article.pk:
+        return None
+    return fresh
 
 
 def _new_story(**fields) -> Story:
