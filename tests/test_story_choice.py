@@ -376,3 +376,37 @@ def test_a_copy_whose_original_was_taken_down_after_the_snapshot_is_not_written_
         pytest.fail(f"the copy was written pointing at the deleted original: {exc}")
     assert Story.objects.filter(pk=story.pk).exists()
     assert Article.objects.get(pk=copy.pk).duplicate_of_id is None
+
+
+def test_articles_after_a_story_is_deleted_by_hand_join_the_story_that_replaces_it(
+    transactional_db,
+):
+    """Deleting a story (the admin) empties its articles' story without an assignment number,
+    so the kept candidate rows still place them in it. A choice of that story must not start
+    a story for every later article of the event: the rows are read again, and the next
+    article joins the first story started after the deletion, as the query would have it."""
+    from tests.story_race_worker import EVENTS
+    from vnnews.news.models import Article, Story
+    from vnnews.news.stories_sync import assign_story, reset_caches
+
+    reset_caches()
+    flood = [event for event in EVENTS if event[0] == "flood"]
+    retold = [
+        (
+            "flood",
+            "Huế: nước sông Hương lên nhanh, phố ngập sâu",
+            flood[0][2] + " Mưa còn kéo dài.",
+        ),
+        ("flood", "Sơ tán hơn 2.000 hộ dân vì mưa lũ ở Huế", flood[1][2] + " Học sinh nghỉ học."),
+    ]
+    first, second, third, fourth = _articles(*flood, *retold)
+    assign_story(first, bump=False)
+    assign_story(second, bump=False)
+    gone = Article.objects.get(pk=first.pk).story_id
+    assert Article.objects.get(pk=second.pk).story_id == gone
+    Story.objects.filter(pk=gone).delete()
+    assign_story(third, bump=False)
+    assign_story(fourth, bump=False)
+    after = Article.objects.get(pk=third.pk).story_id
+    assert after != gone and Story.objects.filter(pk=after).exists()
+    assert Article.objects.get(pk=fourth.pk).story_id == after

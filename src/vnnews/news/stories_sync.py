@@ -27,6 +27,7 @@ from vnnews.news.story_candidates import (
     StoryScores,
     article_time,
     best_story,
+    forget_candidate_rows,
     last_assignment,
     recent_rows,
     rescored,
@@ -178,9 +179,22 @@ def _settle(article: Article, choice: _Choice, mark: int, options: ClusterOption
             sims = scores.sims
         else:
             sims = rescored(scores, rows, joining, options) if rows else scores.sims
-    best = best_story(sims)
-    story = Story.objects.filter(pk=best).first() if best is not None else None
-    return _Choice(choice.fingerprint, None, scores, story)
+    return _Choice(choice.fingerprint, None, scores, _best_existing(sims))
+
+
+def _best_existing(sims: dict[int, float]) -> Story | None:
+    """The best scored story that still exists. One deleted by hand (the admin) emptied its
+    articles' story without an assignment number, so the kept candidate rows still hold them:
+    they are read again at the next choice, and this one takes the next best instead of
+    starting a story (which every later article of the event would do too)."""
+    while sims:
+        best = best_story(sims)
+        story = Story.objects.filter(pk=best).first()
+        if story is not None:
+            return story
+        forget_candidate_rows()
+        sims = {story_id: sim for story_id, sim in sims.items() if story_id != best}
+    return None
 
 
 def _within(published, when: datetime, window: timedelta) -> bool:

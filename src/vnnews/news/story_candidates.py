@@ -476,6 +476,13 @@ _MEMBER_VECTORS = _MemberVectors()
 STATE_LOCK = threading.RLock()
 
 
+def forget_candidate_rows() -> None:
+    """Read the candidate rows again at the next choice: something changed them without an
+    assignment number (see stories_sync._best_existing)."""
+    with STATE_LOCK:
+        _CANDIDATE_ROWS.low = None
+
+
 def reset_caches() -> None:
     """Forget every kept count, frequency and vector (a fresh process's state): for benchmarks
     and evaluations that start over on a new database in the same process."""
