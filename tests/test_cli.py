@@ -49,3 +49,27 @@ def test_an_unknown_subcommand_is_refused_with_the_list():
     result = vnnews("no-such-command")
     assert result.returncode == 2
     assert "import" in result.stderr
+
+
+def test_import_through_main_gives_the_gc_back_even_when_it_fails(monkeypatch):
+    """cli.main runs `import`'s start-up with the cyclic GC off; a caller in a long-lived process
+    (these tests) gets it back on, whatever the command did, and the last collection is spared
+    only at exit (an atexit freeze)."""
+    import atexit
+    import gc
+
+    from vnnews import cli
+
+    seen, registered = [], []
+
+    def command(argv):
+        seen.append(gc.isenabled())
+        raise SystemExit(2)
+
+    monkeypatch.setattr("django.core.management.execute_from_command_line", command)
+    monkeypatch.setattr(atexit, "register", registered.append)
+    with pytest.raises(SystemExit):
+        cli.main(["import", "nowhere"])
+    assert seen == [False]
+    assert gc.isenabled()
+    assert registered == [gc.freeze]

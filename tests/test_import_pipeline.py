@@ -201,3 +201,20 @@ def test_a_killed_import_leaves_no_worker_behind(tmp_path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "workers outlived the killed import"
+
+
+def test_an_import_started_with_the_gc_off_runs_with_it_on(tmp_path, monkeypatch):
+    """`vnnews import` starts up with the cyclic GC off (cli.main): the import itself must run
+    with it on, or memory would grow with every cycle a long import makes."""
+    enabled = []
+    monkeypatch.setattr(
+        "vnnews.news.importers.runner.Importer.import_file",
+        lambda self, path: enabled.append(gc.isenabled()),
+    )
+    gc.disable()
+    try:
+        run_import([corpus(tmp_path / "in")], batch="gc-off", progress=False, workers=0)
+        assert enabled and all(enabled)
+        assert gc.isenabled()  # and after it (e.g. for --stories)
+    finally:
+        gc.enable()

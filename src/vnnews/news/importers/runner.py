@@ -365,6 +365,9 @@ class Importer:
         if freezing:
             gc.freeze()
             gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
+        # On for the import whatever came before, so that memory stays flat: `vnnews import`
+        # starts up with it off (cli.main), and it stays on afterwards (e.g. for --stories).
+        gc.enable()
         try:
             with wal_checkpoints_spaced():
                 for path in walk(paths, self.summary):
