@@ -3,6 +3,7 @@
     python tests/story_race_worker.py setup                   # migrate, store EVENTS, print pks
     python tests/story_race_worker.py assign GO READY PK...   # touch READY, wait for GO, assign
     python tests/story_race_worker.py report                  # every article's story, as JSON
+    python tests/story_race_worker.py batch                   # assign_stories, others writing
 
 The database is whatever the environment gives (VNNEWS_DATA_DIR's SQLite file, DATABASE_URL).
 `assign` chooses slowly (a pause after each choice, outside the assignment lock), so two such
@@ -12,6 +13,7 @@ article, and only the settling under the lock can put them together.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -90,6 +92,42 @@ def assign(go: Path, ready: Path, pks: list[int]) -> None:
         stories_sync.assign_story(article)
 
 
+class _Enough(Exception):
+    pass
+
+
+def batch() -> int:
+    """assign_stories over more articles than one chunk of its reads (SQLite file only), while
+    another connection commits a write before every assignment, as a live worker would: the
+    batch must see those writes and write after them. Returns how many it assigned."""
+    import sqlite3
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.factories import make_article, make_source
+    from vnnews.news import stories_sync
+
+    call_command("migrate", verbosity=0)
+    source = make_source("dantri.com.vn")
+    for n in range(250):
+        make_article(f"Tin số {n}", text=f"Nội dung riêng của tin số {n}.", source=source)
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, timeout=10)
+    assign, done = stories_sync.assign_story, []
+
+    def assign_while_another_writes(article, *args, **kwargs):
+        other.execute("UPDATE news_source SET name = name || '.'")  # committed at once
+        assign(article, *args, **kwargs)
+        done.append(article.pk)
+        if len(done) == 3:
+            raise _Enough
+
+    stories_sync.assign_story = assign_while_another_writes
+    with contextlib.suppress(_Enough):
+        stories_sync.assign_stories()
+    return len(done)
+
+
 def report() -> dict:
     from vnnews.news.models import Article, Story
 
@@ -105,6 +143,8 @@ def main() -> None:
     django.setup()
     if sys.argv[1] == "setup":
         print(json.dumps(setup()))
+    elif sys.argv[1] == "batch":
+        print(json.dumps(batch()))
     elif sys.argv[1] == "assign":
         assign(Path(sys.argv[2]), Path(sys.argv[3]), [int(pk) for pk in sys.argv[4:]])
     else:

@@ -410,3 +410,23 @@ def test_articles_after_a_story_is_deleted_by_hand_join_the_story_that_replaces_
     after = Article.objects.get(pk=third.pk).story_id
     assert after != gone and Story.objects.filter(pk=after).exists()
     assert Article.objects.get(pk=fourth.pk).story_id == after
+
+
+def test_a_batch_assignment_on_a_sqlite_file_writes_after_other_workers_writes(tmp_path):
+    """assign_stories (`vnnews import --stories`) while live workers write to the same SQLite
+    file. Its reads of the batch must not stay open across the assignments: on SQLite an
+    unfinished read keeps the connection on the database as it was when it began, so each
+    assignment would miss the others' writes, and its own write fail ("database is locked")."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vnnews.site.settings"}
+    env["VNNEWS_LOG_LEVEL"] = "WARNING"
+    env.pop("DATABASE_URL", None)
+    env["VNNEWS_DATA_DIR"] = str(tmp_path)
+    worker = [sys.executable, str(Path(__file__).parent / "story_race_worker.py"), "batch"]
+    done = subprocess.run(worker, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == 3

@@ -329,15 +329,24 @@ def assign_stories(articles=None, progress=None) -> int:
     """assign_story for many articles, oldest first (e.g. after a bulk import that bypassed
     it); `articles` defaults to every article without a story. Returns how many were done."""
     queryset = articles if articles is not None else Article.objects.filter(story__isnull=True)
+    order = ("published", "id")
+    pks = list(queryset.order_by(*order).values_list("pk", flat=True))
     done = 0
-    for article in (
-        queryset.select_related("source").order_by("published", "id").iterator(chunk_size=200)
-    ):
-        assign_story(article)
-        done += 1
-        if progress is not None:
-            progress(done)
+    for start in range(0, len(pks), _BATCH_CHUNK):
+        # Each chunk read whole before its assignments, not a cursor left open across them: on
+        # SQLite an unfinished read holds the connection on the database as it was when the
+        # read began, so the assignments missed what other workers wrote meanwhile, and their
+        # writes failed ("database is locked").
+        chunk = Article.objects.filter(pk__in=pks[start : start + _BATCH_CHUNK])
+        for article in list(chunk.select_related("source").order_by(*order)):
+            assign_story(article)
+            done += 1
+            if progress is not None:
+                progress(done)
     return done
+
+
+_BATCH_CHUNK = 200  # articles read at once by assign_stories
 
 
 def assign_batch_stories(batch: str, progress=None) -> int:
