@@ -91,7 +91,10 @@ def _one_assignment_at_a_time() -> Iterator[None]:
     assign_story and _settle), and outside the write transaction (on SQLite that transaction
     locks the whole database); so this lock, not the database's, keeps the settling in order: a
     file lock beside the SQLite file, an advisory lock on PostgreSQL. Inside a caller's
-    transaction (tests, a single-process import) nothing is taken."""
+    transaction (tests, a single-process import) nothing is taken: such a caller must be the
+    only process assigning stories, since its numbers (story_seq) are neither unique nor in
+    commit order then, and other processes' settling would miss its assignments. (A lock held
+    to the end of the caller's transaction could deadlock with the Story rows it locks.)"""
     name = str(connection.settings_dict.get("NAME") or "")
     if connection.in_atomic_block:
         yield
