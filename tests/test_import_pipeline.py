@@ -215,6 +215,19 @@ def test_an_import_started_with_the_gc_off_runs_with_it_on(tmp_path, monkeypatch
     try:
         run_import([corpus(tmp_path / "in")], batch="gc-off", progress=False, workers=0)
         assert enabled and all(enabled)
-        assert gc.isenabled()  # and after it (e.g. for --stories)
+        assert not gc.isenabled()  # the caller's setting is given back
+    finally:
+        gc.enable()
+
+
+def test_the_import_command_turns_the_gc_on_once_start_up_is_over(tmp_path, db):
+    """cli.main starts `vnnews import` with the GC off; the command's own work (the import,
+    then --stories) must run with it on."""
+    from django.core.management import call_command
+
+    gc.disable()
+    try:
+        call_command("import", str(corpus(tmp_path / "in")), "--no-progress", "--workers", "0")
+        assert gc.isenabled()
     finally:
         gc.enable()

@@ -365,8 +365,9 @@ class Importer:
         if freezing:
             gc.freeze()
             gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
-        # On for the import whatever came before, so that memory stays flat: `vnnews import`
-        # starts up with it off (cli.main), and it stays on afterwards (e.g. for --stories).
+        # On for the import whatever came before, so that memory stays flat (`vnnews import`
+        # starts up with it off, see cli.main); the caller's setting is given back after.
+        was_enabled = gc.isenabled()
         gc.enable()
         try:
             with wal_checkpoints_spaced():
@@ -378,6 +379,8 @@ class Importer:
             if freezing:
                 gc.unfreeze()
                 gc.set_threshold(*thresholds)
+            if not was_enabled:
+                gc.disable()
             self.summary.seconds = time.monotonic() - started
             if self.progress is not None:
                 self.progress.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -47,6 +48,9 @@ class Command(BaseCommand):
                          help="không hiện thanh tiến độ")  # fmt: skip
 
     def handle(self, *args, **options):
+        # Start-up is over: cli.main kept the cyclic GC off for it (see there); the import and
+        # what follows it (--stories) run with it on, or memory would grow with their cycles.
+        gc.enable()
         batch = options["batch"] or "import-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         try:
             load_sections()
