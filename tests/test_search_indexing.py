@@ -159,6 +159,23 @@ def test_content_keys_give_the_content_hash_of_the_same_folds(text):
             assert digest == content_hash(title, sapo + "\n" + body, normalized=True)
 
 
+def test_content_keys_leave_the_hash_to_content_hash_when_another_thread_reset_the_tables(
+    monkeypatch,
+):
+    """The word tables are emptied when full, by whichever thread fills them: the check for
+    words not in normal form must not take their absence from the emptied tables for normal."""
+    real = terms._document_keys
+
+    def racing(*args):
+        found = real(*args)
+        monkeypatch.setattr(terms, "_WORD_KEYS_MAX", 0)
+        terms._learn({"khác"})  # another thread, meanwhile: the tables were full
+        return found
+
+    monkeypatch.setattr(terms, "_document_keys", racing)
+    assert terms.content_keys("Thuỷ thủ", "", "hoà giải")[1] is None
+
+
 def test_content_keys_leave_the_hash_to_content_hash_when_the_folds_differ():
     # A word of marks only folds to nothing: content_hash drops it, the index keeps its place.
     assert terms.content_keys("Tin \u0301 mới", "", "Hà Nội")[1] is None

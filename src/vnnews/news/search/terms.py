@@ -140,15 +140,19 @@ def epoch_us(value: datetime | None) -> int:
 _FOLDED: dict[str, str] = {}
 _EXACT: dict[str, str] = {}
 _WORD_KEYS_MAX = 200_000
+_RESETS = 0  # how many times the tables were emptied (see _learn)
 
 
 def _learn(words: set[str]) -> None:
     """Table entries for the new ones of `words` (all of a text's words), in one normalize and
     one fold call (text.normalize_lines and fold_lines): the same as _exact_word and
     _folded_word give, word by word. Afterwards every one of `words` is in the tables."""
+    global _RESETS
     new = words.difference(_FOLDED)
     if len(_FOLDED) + len(new) > _WORD_KEYS_MAX:
-        # Bounded memory: start again, with all of this text's words.
+        # Bounded memory: start again, with all of this text's words. Counted first, so that a
+        # content_keys running meanwhile in another thread knows _MOVED may have lost its words.
+        _RESETS += 1
         _FOLDED.clear()
         _EXACT.clear()
         _MOVED.clear()
@@ -225,6 +229,7 @@ def content_keys(title: str, sapo: str, text: str) -> tuple[Document, str | None
     taken from the same folds, so the store folds each text once; None when these folds cannot
     give it: a word folding to nothing (content_hash drops it, the index keeps its place) or a
     word not in normal form (content_hash with normalized=True does not normalise it)."""
+    resets = _RESETS
     document, title_f, folded_lines, words = _document_keys(title, sapo, text)
     body = " ".join(folded_lines)
     if "  " in title_f or "  " in body or title_f[:1] == " " or title_f[-1:] == " ":
@@ -232,6 +237,8 @@ def content_keys(title: str, sapo: str, text: str) -> tuple[Document, str | None
     if body[:1] == " " or body[-1:] == " " or "" in folded_lines:
         return document, None
     if _MOVED and not _MOVED.isdisjoint(words):
+        return document, None
+    if resets != _RESETS:  # another thread emptied the tables: _MOVED may have lost its words
         return document, None
     return document, title_f + "\n" + body
 
