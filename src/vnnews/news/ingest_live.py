@@ -380,13 +380,14 @@ def _read_feed(feed: Feed, client: Fetcher, etag: str, last_modified: str):
 
 def _take_slot_now(source: Source) -> bool:
     """Claim the outlet's next fetch slot for a request made inside a running poll (a child
-    sitemap) and wait for it; False, without waiting, when it is further away than a request's
-    own timeout (the outlet's backlog has the slots): the caller leaves that request for later."""
+    sitemap) and wait for it; False, without waiting, when it is more than about one turn away
+    (the outlet's backlog has the slots): the caller leaves that request for the next poll
+    rather than hold its worker asleep."""
     delay = float(settings.HOST_DELAY)
     if not delay:
         return True
     free_at = Source.objects.filter(pk=source.pk).values_list("next_fetch_at", flat=True).first()
-    if free_at and (free_at - timezone.now()).total_seconds() > float(settings.FETCH_TIMEOUT):
+    if free_at and (free_at - timezone.now()).total_seconds() > delay + MAX_SLOT_SLEEP:
         return False  # looked before claiming: a slot claimed and not used would delay the rest
     wait = (claim_fetch_slot(source.pk, delay) - timezone.now()).total_seconds()
     if wait > 0:
