@@ -144,3 +144,13 @@ def test_blocks_encoded_ahead_are_stored_as_the_list_would_be():
     assert stored(Article, [a.pk for a in outside], skip) == rows
     assert Article.objects.get(pk=encoded[0].pk).blocks == as_list[0].blocks
     assert decode_json(encode_json("blocks", as_list[0].blocks)) == as_list[0].blocks
+
+
+def test_a_save_given_blocks_encoded_ahead_fails_instead_of_storing_them_twice_encoded():
+    """Only insert_new writes encoded blocks as they are; a save path that forgot to decode
+    them would store a JSON string holding the JSON, unnoticed until someone reads it."""
+    article = new_articles("d", make_source(), make_section())[0]
+    article.blocks = EncodedJSON('[{"type": "p", "text": "Đoạn một."}]')
+    with pytest.raises(TypeError, match="decoded first"):
+        article.save()
+    assert not Article.objects.filter(url=article.url).exists()

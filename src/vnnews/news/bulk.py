@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models.signals import post_save
 
-from vnnews.news.models import Article, Image, Section, Source
+from vnnews.news.models import Article, EncodedJSONText, Image, Section, Source
 
 # memo keys of a bulk import (see begin_bulk)
 PENDING = "store:pending"  # canonical URL -> (unsaved Article, its unsaved Images)
@@ -74,7 +74,7 @@ _PLAIN: dict[type, type] = {
 }
 
 
-class EncodedJSON(str):
+class EncodedJSON(EncodedJSONText):
     """A JSON field's value as the field itself sends it to SQLite (`encode_json`), encoded
     ahead by an import worker: the worker's CPU instead of the writer's, and one string to send
     back instead of a list of dicts. Only `insert_new` writes it as it is; anything else must

@@ -9,6 +9,11 @@ from django.db import connection, models
 from django.utils import timezone
 
 
+class EncodedJSONText(str):
+    """A JSON column's value already encoded as the column stores it (bulk.EncodedJSON, made
+    ahead by an import worker): written as it is by the bulk insert, never encoded again."""
+
+
 class LettersJSONEncoder(json.JSONEncoder):
     """JSON with Vietnamese letters written as they are, not as \\uXXXX escapes (json's default).
     On SQLite JSON is stored as text, where an escaped accented letter takes 6 bytes instead of
@@ -17,6 +22,13 @@ class LettersJSONEncoder(json.JSONEncoder):
     def __init__(self, *args, **kwargs):
         kwargs["ensure_ascii"] = False
         super().__init__(*args, **kwargs)
+
+    def encode(self, o):
+        # Encoding it again would store a JSON string holding the JSON, silently: a save path
+        # that forgot bulk.decode_json must fail instead.
+        if isinstance(o, EncodedJSONText):
+            raise TypeError("a JSON value encoded ahead (bulk.EncodedJSON) must be decoded first")
+        return super().encode(o)
 
 
 SIMHASH_BANDS = 4
