@@ -231,3 +231,35 @@ def test_the_import_command_turns_the_gc_on_once_start_up_is_over(tmp_path, db):
         assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_import_command_collects_nothing_before_the_import_froze_start_up(tmp_path, db):
+    """The point of cli.main's quiet start: start-up's objects are frozen before any collection
+    traverses them. A collection between the command's start and the import's freeze (nothing
+    frozen yet) would go over all of them at once, as they were never collected."""
+    from django.core.management import call_command
+
+    frozen_at_collections: list[int] = []
+
+    def collecting(phase, info):
+        if phase == "start":
+            frozen_at_collections.append(gc.get_freeze_count())
+
+    def import_file(self, path):
+        frozen_at_collections.append(-1)  # the import has begun
+
+    folder = corpus(tmp_path / "in")
+    gc.unfreeze()  # as in `vnnews import`: nothing frozen yet
+    gc.disable()
+    start_up = [[] for _ in range(10_000)]  # objects made with the GC off, never collected
+    gc.callbacks.append(collecting)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("vnnews.news.importers.runner.Importer.import_file", import_file)
+            call_command("import", str(folder), "--no-progress", "--workers", "0")
+    finally:
+        gc.callbacks.remove(collecting)
+        gc.enable()
+    assert start_up and -1 in frozen_at_collections
+    before_import = frozen_at_collections[: frozen_at_collections.index(-1)]
+    assert all(count > 0 for count in before_import), frozen_at_collections

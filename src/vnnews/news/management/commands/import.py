@@ -48,9 +48,6 @@ class Command(BaseCommand):
                          help="không hiện thanh tiến độ")  # fmt: skip
 
     def handle(self, *args, **options):
-        # Start-up is over: cli.main kept the cyclic GC off for it (see there); the import and
-        # what follows it (--stories) run with it on, or memory would grow with their cycles.
-        gc.enable()
         batch = options["batch"] or "import-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         try:
             load_sections()
@@ -68,6 +65,11 @@ class Command(BaseCommand):
             stream=self.stderr._out,
             workers=options["workers"],
         )
+        # cli.main starts `vnnews import` with the cyclic GC off; the import turns it on itself
+        # once it has frozen what start-up made, and gives the setting back after. On from here
+        # (--stories), or memory would grow with its cycles; not before the import, or the
+        # first young collection would traverse all of start-up's objects, never collected yet.
+        gc.enable()
         for line in summary.lines():
             self.stdout.write(line)
         if options["stories"]:
