@@ -73,3 +73,24 @@ def test_import_through_main_gives_the_gc_back_even_when_it_fails(monkeypatch):
     assert seen == [False]
     assert gc.isenabled()
     assert registered == [gc.freeze]
+
+
+def test_main_leaves_one_exit_freeze_however_often_it_runs(monkeypatch):
+    """A long-lived process may run `import` through main() again and again: the atexit freeze
+    must not pile up a handler a run."""
+    import atexit
+    import gc
+
+    from vnnews import cli
+
+    handlers: list = []
+    monkeypatch.setattr("django.core.management.execute_from_command_line", lambda argv: None)
+    monkeypatch.setattr(atexit, "register", handlers.append)
+    monkeypatch.setattr(
+        atexit,
+        "unregister",
+        lambda func: handlers.__setitem__(slice(None), [h for h in handlers if h is not func]),
+    )
+    for _ in range(3):
+        assert cli.main(["import", "nowhere"]) == 0
+    assert handlers == [gc.freeze]

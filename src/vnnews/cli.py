@@ -68,11 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     # the last collection at exit, over everything (together ~50 ms of an import's ~0.5 s of
     # start-up and shut-down). An import turns the GC back on as it begins (importers.runner,
     # after freezing them); here it is turned on again whatever happens, for callers of main()
-    # in a long-lived process; and at exit (after the atexit handlers registered before, such
-    # as logging's flush) everything is frozen, which only spares that last traversal.
+    # in a long-lived process; and at exit everything is frozen (an atexit handler: it runs
+    # before the handlers registered earlier, such as logging's flush, and after later ones),
+    # which only spares that last traversal.
     quiet_start = command in GC_QUIET_START and gc.isenabled()
     if quiet_start:
         gc.disable()
+        atexit.unregister(gc.freeze)  # one handler however often main() runs in the process
         atexit.register(gc.freeze)
     try:
         from django.core.management import execute_from_command_line
