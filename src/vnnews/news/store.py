@@ -249,7 +249,7 @@ def _images(stored: Article, blocks: list[Block]) -> list[Image]:
 
 def _replace_images(stored: Article, blocks: list[Block], *, new: bool = False) -> None:
     """The article's Image rows from its blocks. `new`: the article was inserted just now, so it
-    has none to delete (the ORM's delete, collector and all, was ~3% of a live worker's CPU)."""
+    has none to delete (the ORM's delete, collector and all, was ~1% of a live worker's CPU)."""
     if not new:
         stored.images.all().delete()
     images = _images(stored, blocks)
