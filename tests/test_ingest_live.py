@@ -373,6 +373,26 @@ def test_an_alias_added_in_another_process_reaches_the_worker_within_the_memo_ti
     assert later.section.slug == "the-thao"
 
 
+def test_a_worker_asks_for_its_sections_again_after_a_store_failed(live, web, monkeypatch):
+    """A section deleted in the admin (another process: no signal) is still in a worker's memo,
+    and the articles mapped to it fail to store: the worker does not wait out the memo time."""
+    from vnnews.news import store
+
+    feed = register(web.outlets[0])
+    forgotten = []  # calls by the worker itself (the signals hold the real function)
+    monkeypatch.setattr(ingest_live, "forget_sections", lambda **kw: forgotten.append(kw))
+    real = store.ingest_page
+
+    def failing(*args, **kwargs):
+        record = real(*args, **kwargs)
+        record.outcome, record.stage, record.article_id = "failed", "store", None
+        return record
+
+    monkeypatch.setattr(store, "ingest_page", failing)
+    ingest_live.fetch_article(web.outlets[0].article_urls()[0], feed.source_id)
+    assert forgotten == [{}]  # asked afresh from the next article on
+
+
 @pytest.mark.slow
 def test_vnnews_run_follows_the_fixture_web_until_stopped(tmp_path, web):
     """The real command in its own process with its own SQLite file: migrate, scheduler, workers."""

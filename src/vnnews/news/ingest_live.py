@@ -532,6 +532,10 @@ def fetch_article(
             item_key=url,
             memo=section_memo(),
         )
+    if record.outcome == ImportRecord.Outcome.FAILED and record.stage == "store":
+        # One cause: a section deleted meanwhile in the admin (another process, so no signal
+        # here) that this worker's memo still holds; the next article asks the database again.
+        forget_sections()
     _after_store(record, section, result.url, source)  # bumps the content version soon
     log.info(
         "source=%s url=%s event=article_%s stage=%s",
