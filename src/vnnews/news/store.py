@@ -46,7 +46,7 @@ from vnnews.news.records import (  # noqa: F401 (re-exported for callers of the 
 from vnnews.news.search.terms import INDEX_KEYS, content_keys
 from vnnews.news.sections import resolve_section
 from vnnews.sanitize import sanitize_article
-from vnnews.stories.identity import canonical_url, content_hash, site_domain
+from vnnews.stories.identity import canonical_url, content_digest, content_hash, site_domain
 from vnnews.text.normalize import normalize_many
 
 log = logging.getLogger("vnnews.store")
@@ -315,8 +315,7 @@ def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
     if hash_key is None or len(clean.title) > 1000:
         digest = _content_hash(clean)
     else:
-        # stories.identity.content_hash of that key (the tests hold both to the same answers).
-        digest = hashlib.sha256(hash_key.encode("utf-8")).hexdigest()
+        digest = content_digest(hash_key)  # the tests hold both to the same answers
     if not ahead:
         return Prepared(
             url=url, clean=clean, stored_url=url, digest=digest, index_keys=(text, document)

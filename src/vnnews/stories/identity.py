@@ -107,6 +107,12 @@ def content_hash(title: str, text: str, *, normalized: bool = False) -> str:
     count, so a re-encoded or re-spaced copy hashes the same as the original. `normalized=True`
     says both already went through `normalize` (same hash, less work)."""
     key = fold(title or "", normalized=normalized) + "\n" + fold(text or "", normalized=normalized)
+    return content_digest(key)
+
+
+def content_digest(key: str) -> str:
+    """content_hash of a title and body already folded into its key (fold(title) + "\\n" +
+    fold(text)): for a caller that folded them for something else too."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
