@@ -210,13 +210,17 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+# Article.title's column size: the stored title is cut to it (and its search keys are of that).
+_TITLE_CHARS = Article._meta.get_field("title").max_length
+
+
 def _fields(article: Extracted, url: str, digest: str) -> dict:
     """Model fields from a normalised, sanitised Article, cut to the column sizes."""
     source_section = article.section or (article.section_path[-1] if article.section_path else "")
     return {
         "url": url,
         "source_section": source_section[:200],
-        "title": article.title[:1000],
+        "title": article.title[:_TITLE_CHARS],
         "sapo": article.sapo,
         "blocks": [block_dict(b) for b in article.blocks],
         "text": article.text,
@@ -310,9 +314,9 @@ def prepare(article: Extracted, *, ahead: bool = False) -> Prepared:
     # The search keys and the content hash fold the same words: folded once, for both (the
     # stored title is cut to its column, the hash is of the whole: then folded apart). The keys
     # travel with the article to the index (search.terms.INDEX_KEYS).
-    text = (clean.title[:1000], clean.sapo, clean.text)
+    text = (clean.title[:_TITLE_CHARS], clean.sapo, clean.text)
     document, hash_key = content_keys(*text)
-    if hash_key is None or len(clean.title) > 1000:
+    if hash_key is None or len(clean.title) > _TITLE_CHARS:
         digest = _content_hash(clean)
     else:
         digest = content_digest(hash_key)  # the tests hold both to the same answers
