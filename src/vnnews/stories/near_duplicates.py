@@ -51,8 +51,7 @@ def shingles(tokens: list[str], size: int) -> list[str]:
 
 
 def _hash64(feature: str) -> int:
-    # blake2b is stable across processes (unlike hash()), so fingerprints can be stored.
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+    return int.from_bytes(_digest(feature.encode("utf-8")), "big")
 
 
 def to_signed(value: int) -> int:
@@ -87,6 +86,7 @@ def simhash(text: str, options: SimHashOptions = DEFAULT_OPTIONS) -> int:
 
 
 def _digest(data: bytes) -> bytes:
+    # blake2b is stable across processes (unlike hash()), so fingerprints can be stored.
     return hashlib.blake2b(data, digest_size=8).digest()
 
 
