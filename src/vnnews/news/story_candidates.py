@@ -82,6 +82,36 @@ def _story_counts(article: Article, options: ClusterOptions, key: tuple | None =
     return counts
 
 
+def _columns() -> dict[str, str]:
+    """The article table's quoted names for the plain-SQL reads of this module: {table}, {pk},
+    {story}, {simhash}, {duplicate_of}, {seq} (story_seq), {band0}..{band3} (the SimHash bands),
+    {published_column}, and {published} and {changed} as stored (text on SQLite, which is what
+    the queries compare and the cache keys hold). Built once per database vendor."""
+    vendor = connection.vendor
+    names = _COLUMN_NAMES.get(vendor)
+    if names is None:
+        meta, quote = Article._meta, connection.ops.quote_name
+        names = {
+            "table": quote(meta.db_table),
+            "pk": quote(meta.pk.column),
+            "published_column": quote(meta.get_field("published").column),
+        }
+        for name, field in (("story", "story"), ("simhash", "simhash"), ("changed", "last_changed"),
+                            ("published", "published"), ("duplicate_of", "duplicate_of"),
+                            ("seq", "story_seq")):  # fmt: skip
+            names[name] = quote(meta.get_field(field).column)
+        for n in range(SIMHASH_BANDS):
+            names[f"band{n}"] = quote(meta.get_field(f"simhash_band{n}").column)
+        if vendor == "sqlite":
+            names["changed"] = f"CAST({names['changed']} AS TEXT)"
+            names["published"] = f"CAST({names['published']} AS TEXT)"
+        _COLUMN_NAMES[vendor] = names
+    return names
+
+
+_COLUMN_NAMES: dict[str, dict[str, str]] = {}
+
+
 def recent_rows(
     article: Article,
     window: timedelta,
@@ -100,28 +130,14 @@ def recent_rows(
     original in the table, not just the window; the unary + keeps it off that index and on the
     published one, which also gives the order. And Django's per-row converters were a tenth of
     a choice's time."""
-    meta, quote = Article._meta, connection.ops.quote_name
-    names = {
-        "pk": quote(meta.pk.column),
-        "story": quote(meta.get_field("story").column),
-        "simhash": quote(meta.get_field("simhash").column),
-        "changed": quote(meta.get_field("last_changed").column),
-        "published": quote(meta.get_field("published").column),
-    }
-    for n in range(SIMHASH_BANDS):
-        names[f"band{n}"] = quote(meta.get_field(f"simhash_band{n}").column)
-    if connection.vendor == "sqlite":  # as stored, which is what the query compares
-        names["changed"] = f"CAST({names['changed']} AS TEXT)"
-        names["published"] = f"CAST({names['published']} AS TEXT)"
-    pk, published = names["pk"], quote(meta.get_field("published").column)
-    duplicate_of = quote(meta.get_field("duplicate_of").column)
+    names = _columns()
     when = article_time(article)
     sql = (
-        f"SELECT {columns.format(**names)} FROM {quote(meta.db_table)} "
-        f"WHERE {published} >= %s AND {published} <= %s AND +{duplicate_of} IS NULL "
-        f"AND {condition.format(**names)} AND {pk} <> %s "
-        f"ORDER BY {published} DESC, {pk} DESC"
-    )
+        "SELECT {columns} FROM {table} "
+        "WHERE {published_column} >= %s AND {published_column} <= %s AND +{duplicate_of} IS NULL "
+        "AND {condition} AND {pk} <> %s "
+        "ORDER BY {published_column} DESC, {pk} DESC"
+    ).format(columns=columns.format(**names), condition=condition.format(**names), **names)
     adapt = connection.ops.adapt_datetimefield_value
     params: list = [adapt(when - window), adapt(when + window), *condition_params, article.pk]
     if limit is not None:
@@ -262,17 +278,11 @@ def written_rows(condition: str, param: int) -> list[tuple]:
     """(pk, published, story, changed, duplicate_of, story_seq, simhash) of the articles
     matching `condition` (in terms of {pk} and {seq}), times as stored (text on SQLite, as in
     recent_rows). Plain SQL: it runs for every article, twice."""
-    meta, quote = Article._meta, connection.ops.quote_name
-    published, changed = (quote(meta.get_field(f).column) for f in ("published", "last_changed"))
-    if connection.vendor == "sqlite":
-        published, changed = f"CAST({published} AS TEXT)", f"CAST({changed} AS TEXT)"
-    names = {"pk": quote(meta.pk.column), "seq": quote(meta.get_field("story_seq").column)}
-    columns = [published, quote(meta.get_field("story").column), changed]
-    columns += [quote(meta.get_field(f).column) for f in ("duplicate_of", "story_seq", "simhash")]
+    names = _columns()
     sql = (
-        f"SELECT {names['pk']}, {', '.join(columns)} FROM {quote(meta.db_table)} "
-        f"WHERE {condition.format(**names)}"
-    )
+        "SELECT {pk}, {published}, {story}, {changed}, {duplicate_of}, {seq}, {simhash} "
+        "FROM {table} WHERE {condition}"
+    ).format(condition=condition.format(**names), **names)
     with connection.cursor() as cursor:
         cursor.execute(sql, [param])
         return cursor.fetchall()
@@ -576,11 +586,8 @@ def best_story(sims: dict[int, float]) -> int | None:
 def last_assignment() -> int:
     """The latest assignment's number (0: none yet); read before a snapshot of the candidates,
     every assignment written after it has a higher one (see stories_sync._write)."""
-    meta, quote = Article._meta, connection.ops.quote_name
     with connection.cursor() as cursor:  # not aggregate(): twice an article, this is cheaper
-        cursor.execute(
-            f"SELECT MAX({quote(meta.get_field('story_seq').column)}) FROM {quote(meta.db_table)}"
-        )
+        cursor.execute("SELECT MAX({seq}) FROM {table}".format(**_columns()))
         return cursor.fetchone()[0] or 0
 
 
