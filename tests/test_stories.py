@@ -252,6 +252,57 @@ def test_it_folds_word_by_word_exactly_like_fold(shared_data):
         assert fold_words(text) == fold(text)
 
 
+@pytest.mark.parametrize("max_ngram", [1, 2, 3])
+def test_its_features_are_the_n_grams_counted_one_by_one_in_the_same_order(shared_data, max_ngram):
+    from collections import Counter
+
+    from vnnews.stories.near_duplicates import shingles
+    from vnnews.stories.vectors import STOPWORDS, VectorOptions, features, tokens
+
+    def one_by_one(text: str) -> Counter:
+        toks, counts = tokens(text), Counter()
+        for n in range(1, max_ngram + 1):
+            for i in range(len(toks) - n + 1):
+                gram = toks[i : i + n]
+                if not all(t in STOPWORDS for t in gram):
+                    counts[" ".join(gram)] += 1
+        return counts
+
+    texts = [BASE, OTHER, "va cua la", "nam", "", "Hà Nội và của"]
+    texts += [
+        p.read_text(encoding="utf-8")
+        for p in sorted(shared_data.glob("stories/vims-dev/Cluster_00*/1.txt"))
+    ]
+    for text in texts:
+        expected = one_by_one(text)
+        assert list(features(text, VectorOptions(max_ngram=max_ngram)).items()) == list(
+            expected.items()
+        )  # the order too: it breaks ties between equal weights
+        toks = tokens(text)
+        size = max_ngram + 1
+        assert shingles(toks, size) == (
+            [" ".join(toks[i : i + size]) for i in range(len(toks) - size + 1)]
+            if len(toks) > size
+            else [" ".join(toks)] * bool(toks)
+        )
+
+
+def test_its_idf_of_many_features_at_once_is_idf_feature_by_feature():
+    from collections import Counter
+
+    from vnnews.stories.vectors import TfidfModel
+
+    rng = random.Random(2)
+    words = [f"w{i}" for i in range(50)]
+    model = TfidfModel().fit(Counter(rng.sample(words, 12)) for _ in range(30))
+    names = [*words, "unseen", "w3"]
+    one_by_one = TfidfModel().fit([])
+    one_by_one.df, one_by_one.n_docs = model.df, model.n_docs
+    assert model.idfs(names) == [one_by_one.idf(f) for f in names]
+    assert model.idf_memo == one_by_one.idf_memo  # unseen features are not memoised either
+    assert "unseen" not in model.idf_memo
+
+
 def test_it_groups_vims_stories_on_the_site_as_well_as_offline(shared_data, db, memory_caches):
     from django.utils import timezone
 

@@ -47,19 +47,24 @@ def test_it_keeps_the_candidate_set_equal_to_a_fresh_count_as_candidates_move(mo
         before = set(window)
 
 
-def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypatch):
-    """The inverted index of the candidates' vectors, kept by difference within a generation,
-    gives for every candidate the dot product a direct comparison of the two vectors gives."""
+@pytest.mark.parametrize("generation", [10**9, 25])
+def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypatch, generation):
+    """The inverted index of the candidates' vectors, kept by difference within a generation and
+    from one generation to the next, gives for every candidate the dot product a direct
+    comparison of the two vectors gives; and the vectors are exactly truncated_vector's under
+    the IDF of the choice that began the generation (or, for later entrants, they entered at)."""
     from collections import OrderedDict
 
     from vnnews.news import story_candidates
     from vnnews.stories.clustering import DEFAULT_CLUSTER_OPTIONS
     from vnnews.stories.vectors import TfidfModel, cosine
 
-    monkeypatch.setattr(story_candidates, "_GENERATION_ARTICLES", 10**9)
+    monkeypatch.setattr(story_candidates, "_GENERATION_ARTICLES", generation)
     monkeypatch.setattr(story_candidates, "_GENERATION_DRIFT", 10.0**9)
     rng = random.Random(5)
     vocabulary = [f"w{i}" for i in range(80)]
+    keep = 12  # fewer than an article's features: the kept ones change between generations
+    options = DEFAULT_CLUSTER_OPTIONS.__class__(max_features=keep)
 
     def counts() -> Counter:
         return Counter({rng.choice(vocabulary): rng.randrange(1, 4) for _ in range(15)})
@@ -68,6 +73,8 @@ def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypa
     articles = {pk: counts() for pk in range(300)}
     cache = OrderedDict()
     monkeypatch.setattr(story_candidates, "_COUNTS_CACHE", cache)  # no text to read
+    built_under: dict[int, TfidfModel] = {}  # pk -> the model its vector must have been built by
+    generations = 0
     for step in range(0, 260, 9):
         window = range(step, step + 40)
         # Now and then an article is updated: same pk, a new last_changed, new counts.
@@ -78,20 +85,25 @@ def test_its_index_of_member_vectors_gives_every_candidates_dot_product(monkeypa
         rows = [(pk, pk % 7, (step, pk) if changed[pk] else None) for pk in window]
         for pk, _, version in rows:
             cache.setdefault((pk, version), articles[pk])
-        left, entered = frequencies.move_to(rows, DEFAULT_CLUSTER_OPTIONS)
+        left, entered = frequencies.move_to(rows, options)
         model = TfidfModel()
-        model.df, model.n_docs = frequencies.df, len(rows)
-        kept.sync(frequencies, left, entered, model, DEFAULT_CLUSTER_OPTIONS)
+        model.df, model.n_docs = frequencies.df.copy(), len(rows)
+        kept.sync(frequencies, left, entered, model, options)
+        if kept.entered_at == frequencies.entered:  # a generation began
+            generations += 1
+            built_under = dict.fromkeys(window, model)
+        else:
+            built_under.update(dict.fromkeys((key[0] for key in entered), model))
         assert set(kept.vectors) == set(window)
-        fresh: dict[str, dict[int, float]] = {}
-        for pk, vector in kept.vectors.items():
-            for feature, weight in vector.items():
-                fresh.setdefault(feature, {})[pk] = weight
-        assert kept.index == fresh
+        for pk in window:
+            counts_now = frequencies.members[kept.keys[pk]]
+            assert kept.vector(pk) == built_under[pk].truncated_vector(counts_now, keep)
         probe = model.vector(counts())
         dots = kept.dots(probe)
         for pk, vector in kept.vectors.items():
             assert abs(dots.get(pk, 0.0) - cosine(probe, vector)) < 1e-12
+            assert (pk in dots) == any(f in probe for f in vector)
+    assert generations == 1 if generation > 300 else generations > 3
 
 
 def _assign_vims(shared_data, clusters: int) -> list[list[str]]:

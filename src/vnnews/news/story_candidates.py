@@ -12,7 +12,6 @@ a snapshot's scores (`story_scores`) and for the few stories to score again when
 
 from __future__ import annotations
 
-import math
 import threading
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, OrderedDict
@@ -20,14 +19,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import itemgetter, mul
+from operator import itemgetter, mul, truediv
 
 from django.db import connection
 from django.utils import timezone
 
 from vnnews.news.models import SIMHASH_BANDS, Article
 from vnnews.stories.clustering import ClusterOptions, document_text
-from vnnews.stories.vectors import TfidfModel, Vector, cosine, features
+from vnnews.stories.vectors import (
+    TfidfModel,
+    Vector,
+    cosine,
+    features,
+    heaviest,
+    l2_norm,
+    tf_weights,
+    unit_vector,
+)
 
 # At most this many recent articles are compared when choosing a story: bounded work per article.
 MAX_STORY_CANDIDATES = 1500
@@ -363,29 +371,46 @@ _FREQUENCIES = _Frequencies()
 
 
 class _MemberVectors:
-    """Truncated TF-IDF vectors of every candidate (by pk), and an inverted index of them,
-    feature -> {pk: weight}, kept for one generation of the candidate set (see
-    _GENERATION_ARTICLES): a small, bounded approximation of rebuilding them under every
-    article's IDF. The article's own vector always uses the current model.
+    """Truncated TF-IDF vectors of every candidate (by pk), and an inverted index of them, kept
+    for one generation of the candidate set (see _GENERATION_ARTICLES): a small, bounded
+    approximation of rebuilding them under every article's IDF. The article's own vector always
+    uses the current model.
 
     A story's score is cos(v, T) with T the sum of its members' vectors t, and dot(v, T) is the
     sum of the members' dot(v, t): walking the article's ~200 features through the index gives
-    the exact dot product with every candidate at once (what the bound of the shared features
-    cost before), so no story's sum is compared feature by feature. Only stories of several
-    members need |T| (one member: |t| = 1), kept per story while its members stay the same.
-    Vectors are built when a candidate enters, all of them when a generation begins: ~8 a
-    choice in one process (1,500 per 200 entrants); building them lazily, only for the stories
-    scored, came to ~15 a choice with generations of 100."""
+    the dot product with every candidate at once, so no story's sum is compared feature by
+    feature. Only stories of several members need |T| (one member: |t| = 1), kept per story
+    while its members stay the same.
+
+    The candidates of a generation (all those there when it began) share its IDF, so their
+    weights factor: t_f = tf_f * idf_f / |t|, with tf_f = 1 + log(count) the same in every
+    generation. The index holds tf_f for their kept features, and dots() applies idf_f on the
+    article's side and 1 / |t| per candidate. A new generation then only computes each
+    candidate's kept features and norm again (the index changes only where the kept features
+    did), instead of rebuilding 1,500 vectors and a 300,000-entry index: that rebuild was a
+    fifth of a worker's time in bench_ingest. Candidates that enter during the generation have
+    vectors under the IDF of the choice they entered at (`fresh`), indexed by weight as before.
+    The vectors themselves are made on demand (`vector`), the same floats truncated_vector
+    gives; the dot products agree with them up to rounding (the products are grouped
+    differently)."""
 
     def __init__(self) -> None:
         self.keys: dict[int, tuple] = {}  # pk -> the (pk, changed) key its vector was built for
-        self.vectors: dict[int, Vector] = {}
-        self.index: dict[str, dict[int, float]] = {}
-        # story -> (its member keys, sum of their vectors, its norm)
-        self.sums: dict[int, tuple[frozenset, Vector, float]] = {}
         self.options: ClusterOptions | None = None
         self.entered_at = 0  # _FREQUENCIES.entered when the generation began
         self.size_at = 0  # candidate count when the generation began
+        # The generation's members: pk -> (kept features, their tf weights, |t|); the index
+        # feature -> {pk: tf weight}; the generation's IDF; their vectors once asked for.
+        self.kept: dict[int, tuple[list[str], list[float], float]] = {}
+        self.index: dict[str, dict[int, float]] = {}
+        self.idf: dict[str, float] = {}
+        self.built: dict[int, Vector] = {}
+        # Members that entered since: pk -> vector, and feature -> {pk: weight}.
+        self.fresh: dict[int, Vector] = {}
+        self.fresh_index: dict[str, dict[int, float]] = {}
+        self.empty: set[int] = set()  # members whose vector is empty
+        # story -> (its member keys, sum of their vectors, its norm)
+        self.sums: dict[int, tuple[frozenset, Vector, float]] = {}
 
     def sync(
         self,
@@ -398,69 +423,130 @@ class _MemberVectors:
         """Follow the candidate set's move (`left`, `entered`); start a new generation (every
         vector built again under `model`) if it moved too far."""
         size = len(frequencies.members)
-        if (
-            options != self.options
-            or frequencies.entered - self.entered_at >= _GENERATION_ARTICLES
-            or abs(size - self.size_at) > _GENERATION_DRIFT * self.size_at
+        if options != self.options:
+            self.__init__()
+        elif (
+            frequencies.entered - self.entered_at < _GENERATION_ARTICLES
+            and abs(size - self.size_at) <= _GENERATION_DRIFT * self.size_at
         ):
-            self.keys.clear()
-            self.vectors.clear()
-            self.index.clear()
-            self.sums.clear()
-            self.options = options
-            self.entered_at = frequencies.entered
-            self.size_at = size
-            left, entered = [], list(frequencies.members)
-            # Every feature's IDF at once (one pass over the frequencies, in C): building 1,500
-            # vectors otherwise computes most of them one call at a time.
-            if model is not None:
-                docs, log = 1 + model.n_docs, math.log
-                model.idf_memo.update(
-                    {feature: log(docs / (1 + seen)) + 1.0 for feature, seen in model.df.items()}
-                )
+            for key in left:
+                self._remove(key)
+            for key in entered:
+                self.add(key, frequencies.members[key], model, options)
+            return
         for key in left:
             self._remove(key)
-        for key in entered:
-            self.add(key, frequencies.members[key], model, options)
+        self.options, self.entered_at, self.size_at = options, frequencies.entered, size
+        self.sums.clear()
+        self.built.clear()
+        if model is not None:
+            self._begin(frequencies.members, model, options)
 
-    def add(self, key: tuple, counts: Counter[str], model: TfidfModel, options) -> Vector:
+    def _begin(self, members: dict, model: TfidfModel, options: ClusterOptions) -> None:
+        """Every member's vector under `model`, the new generation's IDF."""
+        model.idfs(list(model.df))  # every feature's IDF at once, memoised
+        self.idf = model.idf_memo
+        for pk, key in list(self.keys.items()):  # none should be left; a version that changed
+            if key not in members or pk in self.fresh:  # and those that entered: built anew
+                self._remove(key)
+        vector_options = options.vector
+        if vector_options.min_df > 1 or not vector_options.sublinear_tf:
+            for key, counts in members.items():  # the weights do not factor: plain vectors
+                self.add(key, counts, model, options)
+            return
+        for key, counts in members.items():
+            self._build(key, counts, options.max_features)
+
+    def _build(self, key: tuple, counts: Counter[str], keep: int) -> None:
+        """A generation member's kept features and norm under self.idf, and its postings."""
+        pk = key[0]
+        names, tfs = list(counts), tf_weights(counts)
+        weights = list(map(mul, tfs, map(self.idf.__getitem__, names)))
+        order = heaviest(weights, keep)
+        if order is not None:
+            names = [names[i] for i in order]
+            tfs = [tfs[i] for i in order]
+            weights = [weights[i] for i in order]
+        before = self.kept.get(pk)
+        self.keys[pk] = key
+        self.kept[pk] = (names, tfs, l2_norm(weights))
+        if not names:
+            self.empty.add(pk)
+        if before is None:
+            _post(self.index, pk, names, tfs)
+        elif before[0] != names:
+            was = set(before[0])
+            now = set(names)
+            _unpost(self.index, pk, was - now)
+            gained = [i for i, f in enumerate(names) if f not in was]
+            _post(self.index, pk, [names[i] for i in gained], [tfs[i] for i in gained])
+
+    def add(self, key: tuple, counts: Counter[str], model: TfidfModel, options) -> None:
+        """A member that entered during the generation: its vector under `model`."""
         pk = key[0]
         if pk in self.keys:  # an earlier version of the article
             self._remove(self.keys[pk])
         vector = model.truncated_vector(counts, options.max_features) if counts else {}
         self.keys[pk] = key
-        self.vectors[pk] = vector
-        index = self.index
-        for f, w in vector.items():
-            held = index.get(f)
-            if held is None:
-                index[f] = {pk: w}
-            else:
-                held[pk] = w
-        return vector
+        self.fresh[pk] = vector
+        if not vector:
+            self.empty.add(pk)
+        _post(self.fresh_index, pk, vector, vector.values())
 
     def _remove(self, key: tuple) -> None:
         pk = key[0]
         if self.keys.get(pk) != key:
             return
         del self.keys[pk]
-        index = self.index
-        for f in self.vectors.pop(pk):
-            held = index[f]
-            del held[pk]
-            if not held:
-                del index[f]
+        self.empty.discard(pk)
+        vector = self.fresh.pop(pk, None)
+        if vector is not None:
+            _unpost(self.fresh_index, pk, vector)
+        else:
+            _unpost(self.index, pk, self.kept.pop(pk)[0])
+            self.built.pop(pk, None)
+
+    def vector(self, pk: int) -> Vector:
+        """The member's truncated TF-IDF vector (what truncated_vector gives)."""
+        vector = self.fresh.get(pk)
+        if vector is None:
+            vector = self.built.get(pk)
+            if vector is None:
+                names, tfs, _ = self.kept[pk]
+                vector = unit_vector(names, list(map(mul, tfs, map(self.idf.__getitem__, names))))
+                self.built[pk] = vector
+        return vector
+
+    @property
+    def vectors(self) -> dict[int, Vector]:
+        """pk -> vector of every member (for tests and inspection)."""
+        return {pk: self.vector(pk) for pk in self.keys}
 
     def dots(self, vector: Vector) -> dict[int, float]:
         """pk -> dot(vector, the candidate's vector), for every candidate sharing a feature."""
+        sums: dict[int, float] = {}  # generation members: sum of (w * idf) * tf, before 1 / |t|
         dots: dict[int, float] = {}
-        get, index = dots.get, self.index
+        sums_get, dots_get, idf = sums.get, dots.get, self.idf
+        index, fresh = self.index, self.fresh_index
         for f, w in vector.items():
             held = index.get(f)
             if held is not None:
+                scaled = w * idf[f]
                 for pk, weight in held.items():
-                    dots[pk] = get(pk, 0.0) + w * weight
+                    sums[pk] = sums_get(pk, 0.0) + scaled * weight
+            held = fresh.get(f)
+            if held is not None:
+                for pk, weight in held.items():
+                    dots[pk] = dots_get(pk, 0.0) + w * weight
+        # A member is either of the generation or fresh, never both: the keys do not overlap.
+        norms = map(_NORM, map(self.kept.__getitem__, sums))
+        dots.update(zip(sums, map(truediv, sums.values(), norms), strict=True))
         return dots
+
+    def nonempty(self, keys: tuple) -> int:
+        """How many of these members' vectors are not empty."""
+        empty = self.empty
+        return len(keys) if not empty else sum(1 for pk, _ in keys if pk not in empty)
 
     def norm(self, story_id: int, keys: tuple) -> float:
         """|sum of the members' vectors| (members given by key, all indexed)."""
@@ -473,12 +559,32 @@ class _MemberVectors:
         else:
             total, adding = {}, members
         for pk, _ in adding:
-            for f, w in self.vectors[pk].items():
+            for f, w in self.vector(pk).items():
                 total[f] = total.get(f, 0.0) + w
         weights = total.values()
         norm = sum(map(mul, weights, weights)) ** 0.5
         self.sums[story_id] = (members, total, norm)
         return norm
+
+
+_NORM = itemgetter(2)
+
+
+def _post(index: dict[str, dict[int, float]], pk: int, names, weights) -> None:
+    for f, w in zip(names, weights, strict=True):
+        held = index.get(f)
+        if held is None:
+            index[f] = {pk: w}
+        else:
+            held[pk] = w
+
+
+def _unpost(index: dict[str, dict[int, float]], pk: int, names) -> None:
+    for f in names:
+        held = index[f]
+        del held[pk]
+        if not held:
+            del index[f]
 
 
 _MEMBER_VECTORS = _MemberVectors()
@@ -556,7 +662,7 @@ def _story_sims(
     for pk, dot in _MEMBER_VECTORS.dots(vector).items():
         story_id = story_of[pk]
         story_dots[story_id] = story_dots.get(story_id, 0.0) + dot
-    threshold, vectors = options.threshold, _MEMBER_VECTORS.vectors
+    threshold = options.threshold
     floor = threshold * (1 - 1e-9)
     sims = {}
     for story_id, dot in story_dots.items():
@@ -564,7 +670,7 @@ def _story_sims(
         if len(keys) == 1:
             sim = dot
         else:
-            if dot < floor * sum(1 for pk, _ in keys if vectors[pk]) ** 0.5:
+            if dot < floor * _MEMBER_VECTORS.nonempty(keys) ** 0.5:
                 continue
             norm = _MEMBER_VECTORS.norm(story_id, keys)
             sim = dot / norm if norm else 0.0
@@ -618,7 +724,7 @@ def _similarity(vector: Vector, keys: list[tuple], options: ClusterOptions) -> f
     counts = _counts_for(keys, options)
     kept, model, total = _MEMBER_VECTORS, None, {}
     for key in keys:
-        member = kept.vectors.get(key[0]) if kept.keys.get(key[0]) == key else None
+        member = kept.vector(key[0]) if kept.keys.get(key[0]) == key else None
         if member is None:
             if key not in counts:
                 continue  # deleted meanwhile

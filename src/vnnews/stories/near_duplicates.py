@@ -47,7 +47,7 @@ def shingles(tokens: list[str], size: int) -> list[str]:
     """Overlapping runs of `size` words; a short text is one shingle."""
     if len(tokens) <= size:
         return [" ".join(tokens)] if tokens else []
-    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+    return list(map(" ".join, zip(*[tokens[i:] for i in range(size)], strict=False)))
 
 
 def _hash64(feature: str) -> int:
@@ -74,7 +74,7 @@ def simhash(text: str, options: SimHashOptions = DEFAULT_OPTIONS) -> int:
     # the Python loop over 64 bits per shingle cost ~2 ms an article, string columns ~1 ms.
     if len(features) >= 1 << 16:  # a lane would overflow: count bit by bit
         return _simhash_by_columns(features)
-    digests = b"".join([_digest(f.encode("utf-8")) for f in features])
+    digests = b"".join(map(_digest, map(str.encode, features)))  # UTF-8
     spread, half = _SPREAD.__getitem__, len(features)
     value = 0
     for position in range(8):  # byte 0 holds bits 63..56 (big-endian)

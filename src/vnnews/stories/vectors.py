@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
-from operator import itemgetter, mul
+from itertools import compress, repeat
+from operator import add, itemgetter, mul, not_, truediv
 
 from vnnews.text import fold
 
@@ -119,7 +119,7 @@ def fold_words(text: str) -> str:
     """fold(text), word by word through a cache: the same result, since fold works within
     whitespace-separated words and collapses whitespace, but news vocabulary repeats so much that
     most words are folded once per process (fold's tone-mark pass costs ~25 µs a word)."""
-    return " ".join(_fold_word(word) for word in text.split())
+    return " ".join(map(_fold_word, text.split()))
 
 
 def tokens(text: str) -> list[str]:
@@ -132,15 +132,17 @@ def weighted_text(title: str, text: str, title_weight: int, body_chars: int) -> 
 
 
 def features(text: str, options: VectorOptions = DEFAULT_VECTOR_OPTIONS) -> Counter[str]:
-    """Counts of syllable n-grams (n = 1..max_ngram); n-grams made only of stopwords are dropped."""
+    """Counts of syllable n-grams (n = 1..max_ngram); n-grams made only of stopwords are dropped.
+    Counted in n-gram order, then text order (what the first of equal weights means)."""
     toks = tokens(text)
-    counts: Counter[str] = Counter()
-    for n in range(1, options.max_ngram + 1):
-        for i in range(len(toks) - n + 1):
-            gram = toks[i : i + n]
-            if all(t in STOPWORDS for t in gram):
-                continue
-            counts[" ".join(gram)] += 1
+    # Every step in C (map, zip, compress, Counter's counting): the loop over n-grams in Python
+    # was half of a story choice's cost of reading a new article.
+    stop = list(map(STOPWORDS.__contains__, toks))
+    counts: Counter[str] = Counter(compress(toks, map(not_, stop)))
+    for n in range(2, options.max_ngram + 1):
+        grams = map(" ".join, zip(*[toks[i:] for i in range(n)], strict=False))
+        only_stopwords = map(all, zip(*[stop[i:] for i in range(n)], strict=False))
+        counts.update(compress(grams, map(not_, only_stopwords)))
     return counts
 
 
@@ -181,6 +183,16 @@ class TfidfModel:
                 self.idf_memo[feature] = value
         return value
 
+    def idfs(self, names: list[str]) -> list[float]:
+        """[self.idf(f) for f in names]: the same floats, memoised alike (the features seen in
+        the collection), but computed in C (map): story choice asks for ~250 an article, and for
+        every fitted feature at once when it rebuilds its candidates' vectors."""
+        seen = list(map(self.df.get, names, repeat(0)))
+        ratios = map(truediv, repeat(1 + self.n_docs), map(add, seen, repeat(1)))
+        values = list(map(add, map(math.log, ratios), repeat(1.0)))
+        self.idf_memo.update(compress(zip(names, values, strict=True), seen))
+        return values
+
     def vector(self, counts: Counter[str]) -> Vector:
         out: Vector = {}
         min_df, sublinear = self.options.min_df, self.options.sublinear_tf
@@ -209,24 +221,43 @@ class TfidfModel:
         names = list(counts)
         idfs = list(map(self.idf_memo.get, names))
         if None in idfs:
-            idf = self.idf
-            idfs = [
-                value if value is not None else idf(f) for f, value in zip(names, idfs, strict=True)
-            ]
-        tfs = counts.values()
-        top = max(tfs, default=0)
-        if top >= len(_TF_WEIGHTS):
-            _TF_WEIGHTS.extend(1.0 + math.log(tf) for tf in range(len(_TF_WEIGHTS), top + 1))
-        weights = list(map(mul, map(_TF_WEIGHTS.__getitem__, tfs), idfs))
-        if len(names) > keep:
-            # sorted() is stable with reverse=True too: equal weights keep their counted order.
-            kept = sorted(range(len(names)), key=weights.__getitem__, reverse=True)[:keep]
+            idfs = self.idfs(names)
+        weights = list(map(mul, tf_weights(counts), idfs))
+        kept = heaviest(weights, keep)
+        if kept is not None:
             names = [names[i] for i in kept]
             weights = [weights[i] for i in kept]
-        norm = math.sqrt(sum(map(mul, weights, weights)))
-        if norm == 0:
-            return {}
-        return dict(zip(names, [w / norm for w in weights], strict=True))
+        return unit_vector(names, weights)
+
+
+def tf_weights(counts: Counter[str]) -> list[float]:
+    """1 + log(tf) (sublinear term frequency) of each feature, in the counts' order."""
+    tfs = counts.values()
+    top = max(tfs, default=0)
+    if top >= len(_TF_WEIGHTS):
+        _TF_WEIGHTS.extend(1.0 + math.log(tf) for tf in range(len(_TF_WEIGHTS), top + 1))
+    return list(map(_TF_WEIGHTS.__getitem__, tfs))
+
+
+def heaviest(weights: list[float], keep: int) -> list[int] | None:
+    """Positions of the `keep` heaviest weights, heaviest first and the first of equals first
+    (sorted() is stable with reverse=True too); None when all are kept."""
+    if len(weights) <= keep:
+        return None
+    return sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:keep]
+
+
+def l2_norm(weights: list[float]) -> float:
+    """|weights|, summed in their order (the same float wherever a vector is built)."""
+    return math.sqrt(sum(map(mul, weights, weights)))
+
+
+def unit_vector(names: list[str], weights: list[float]) -> Vector:
+    """{name: weight / |weights|}; empty when every weight is 0."""
+    norm = l2_norm(weights)
+    if norm == 0:
+        return {}
+    return dict(zip(names, [w / norm for w in weights], strict=True))
 
 
 # 1 + log(tf) (sublinear term frequency) by tf, grown on demand; index 0 is never used.
