@@ -573,29 +573,32 @@ def _article_saves_without_version_bump() -> Iterator[None]:
 def _after_store(record: ImportRecord, section: str, url: str, source: Source) -> None:
     """The steps after the store's transaction; each is safe to run again on a resumed task.
     They work on the record's own Article (the instance the store saved) instead of reading
-    the row again, and bump the content version (soon) when the article changed."""
+    the row again, and bump the content version (soon) when the article changed. A new or
+    changed article goes in line for story grouping (news/story_grouper.py): grouped here
+    when no grouper process holds the line, else by that process."""
     if not record.article_id:
         return
     article = record.article
     article.source = source
     mapped = bool(section) and _section_from_feed(article, section, source)
-    if record.outcome in {"created", "updated"}:
-        _assign_story(article, url, source, reindex=mapped)
-    elif mapped:
+    if mapped:
         from vnnews.news.search import index_article
 
         index_article(article)  # the section is part of the search index entry
+    if record.outcome in {"created", "updated"}:
+        _group_story(article, url, source)
     if mapped or record.outcome in {"created", "updated"}:
         bump_soon()
 
 
-def _assign_story(article: Article, url: str, source: Source, reindex: bool = False) -> None:
+def _group_story(article: Article, url: str, source: Source) -> None:
     """Near-duplicate and story layers (design rule 7) for a freshly stored article. A failure
     here leaves the article stored and shown, only not grouped: it is logged, not raised."""
-    from vnnews.news.stories_sync import assign_story
+    from vnnews.news import story_grouper
 
     try:
-        assign_story(article, reindex=reindex, bump=False)
+        story_grouper.mark_pending(article.pk)
+        story_grouper.group_if_free()
     except Exception:
         log.exception("source=%s url=%s stage=stories event=assign_failed", source.domain, url)
 

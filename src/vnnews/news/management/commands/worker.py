@@ -1,8 +1,8 @@
 """`vnnews worker`: background workers only (for more machines sharing one PostgreSQL).
 
-Starts N django_tasks_db `db_worker` processes and watches them: a worker that dies is started
-again, and tasks a dead worker left RUNNING are queued again after the lease
-(`VNNEWS_TASK_LEASE_SECONDS`, see ingest_live.reap_stale_tasks)."""
+Starts N django_tasks_db `db_worker` processes and a story grouper (news/story_grouper.py) and
+watches them: a process that dies is started again, and tasks a dead worker left RUNNING are
+queued again after the lease (`VNNEWS_TASK_LEASE_SECONDS`, see ingest_live.reap_stale_tasks)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,16 @@ log = logging.getLogger("vnnews.worker")
 
 
 class WorkerPool:
-    """N `db_worker` child processes, restarted if they die."""
+    """N `db_worker` child processes and one story grouper (the last child; `grouper=False`
+    leaves it out, and the workers then group stories themselves), restarted if they die."""
 
-    def __init__(self, count: int, interval: float = 1.0, extra_env: dict | None = None) -> None:
+    def __init__(
+        self,
+        count: int,
+        interval: float = 1.0,
+        extra_env: dict | None = None,
+        grouper: bool = True,
+    ) -> None:
         self.count = count
         self.interval = interval
         self.env = {
@@ -33,10 +40,12 @@ class WorkerPool:
             "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
             **(extra_env or {}),
         }
-        self.children: list[subprocess.Popen | None] = [None] * count
+        self.children: list[subprocess.Popen | None] = [None] * (count + grouper)
         self.stopping = False
 
     def _argv(self, index: int) -> list[str]:
+        if index == self.count:
+            return [sys.executable, "-m", "django", "group_stories", "--follow", "--verbosity", "0"]
         # A worker id unique across machines: host, supervisor pid, slot.
         worker_id = f"{socket.gethostname()[:30]}-{os.getpid()}-{index}"
         return [
@@ -45,7 +54,7 @@ class WorkerPool:
         ]  # fmt: skip
 
     def start(self) -> None:
-        for index in range(self.count):
+        for index in range(len(self.children)):
             self._spawn(index)
 
     def _spawn(self, index: int) -> None:

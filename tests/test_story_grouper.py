@@ -1,0 +1,128 @@
+"""Live ingestion groups stories in one process at a time (news/story_grouper.py): workers put
+stored articles in line, the grouper that `vnnews run` and `vnnews worker` start groups them,
+and a worker groups them itself when no grouper holds the line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.factories import make_article
+from tests.test_workers import database_url, wait_for
+from vnnews.news import story_grouper
+from vnnews.news.models import Article
+
+SCRIPT = Path(__file__).parent / "grouper_worker.py"
+
+
+def _env(database: str, tmp_path, request) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vnnews.site.settings"}
+    env["VNNEWS_LOG_LEVEL"] = "WARNING"
+    if database == "sqlite-file":
+        env.pop("DATABASE_URL", None)
+        env["VNNEWS_DATA_DIR"] = str(tmp_path)
+    else:
+        if connection.vendor != "postgresql":
+            pytest.skip("runs when the tests run on PostgreSQL (DATABASE_URL)")
+        request.getfixturevalue("transactional_db")  # the processes must see committed rows
+        env["DATABASE_URL"] = database_url()
+    return env
+
+
+@pytest.mark.parametrize("database", ["sqlite-file", "postgresql"])
+def test_one_grouper_groups_what_the_workers_stored_and_a_worker_takes_over_when_it_dies(
+    database, tmp_path, request
+):
+    env = _env(database, tmp_path, request)
+
+    def run(*args: str):
+        done = subprocess.run([sys.executable, str(SCRIPT), *args], env=env, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout)
+
+    pks = run("setup")  # three events, two articles each, stored and waiting
+    grouper = subprocess.Popen(
+        [sys.executable, "-m", "django", "group_stories", "--follow", "--idle", "0.05"], env=env
+    )
+    try:
+        wait_for(lambda: run("waiting") == [], 60, "the grouper to group the waiting articles")
+        state = run("report")
+        story = {pk: story_id for pk, story_id, _ in state["articles"]}
+        copy_of = {pk: original for pk, _, original in state["articles"]}
+        flood, fuel, bridge = pks[0:2], pks[2:4], pks[4:6]
+        for pair in (flood, fuel, bridge):
+            assert story[pair[0]] == story[pair[1]] is not None, pair
+        assert len({story[flood[0]], story[fuel[0]], story[bridge[0]]}) == 3
+        assert copy_of[bridge[1]] == bridge[0]  # grouped in the order stored
+        assert copy_of[flood[1]] is copy_of[fuel[1]] is None
+        # While the grouper lives (frozen here, so it cannot take the article first), a worker
+        # that stores an article leaves it in line for the grouper.
+        grouper.send_signal(signal.SIGSTOP)
+        paused = run("add", "Bão số 3 đổ bộ", "Bão số 3 đổ bộ vào Quảng Ninh chiều nay.")
+        assert run("group-if-free") == 0
+        assert run("waiting") == [paused]
+        grouper.send_signal(signal.SIGCONT)
+        wait_for(lambda: run("waiting") == [], 60, "the grouper to take the new article")
+    finally:
+        grouper.send_signal(signal.SIGKILL)  # the lock goes with the process
+        grouper.wait(20)
+    late = run("add", "Giá vàng tăng mạnh", "Giá vàng miếng tăng 1 triệu đồng mỗi lượng.")
+    assert run("waiting") == [late]
+    assert run("group-if-free") == 1  # no grouper: the worker that stored it groups it
+    assert run("waiting") == []
+
+
+def test_a_grouper_stopped_by_sigterm_exits_cleanly(tmp_path, request):
+    env = _env("sqlite-file", tmp_path, request)
+    subprocess.run([sys.executable, str(SCRIPT), "setup"], env=env, check=True, timeout=120,
+                   capture_output=True)  # fmt: skip
+    grouper = subprocess.Popen([sys.executable, "-m", "django", "group_stories", "--follow"],
+                               env=env)  # fmt: skip
+    try:
+        waiting = [sys.executable, str(SCRIPT), "waiting"]
+        wait_for(
+            lambda: (
+                subprocess.run(waiting, env=env, capture_output=True, text=True).stdout == "[]\n"
+            ),
+            60,
+            "the grouper to group the waiting articles",
+        )
+        grouper.send_signal(signal.SIGTERM)
+        assert grouper.wait(20) == 0
+    finally:
+        if grouper.poll() is None:
+            grouper.kill()
+
+
+def test_an_article_whose_grouping_fails_leaves_the_line_and_the_rest_are_grouped(
+    db, monkeypatch, caplog
+):
+    from vnnews.news import stories_sync
+
+    good, bad, last = (make_article(f"Tin {n}", text=f"Nội dung tin {n}.") for n in range(3))
+    for article in (good, bad, last):
+        story_grouper.mark_pending(article.pk)
+    assign = stories_sync.assign_story
+
+    def assign_or_fail(article, *args, **kwargs):
+        if article.pk == bad.pk:
+            raise RuntimeError("hỏng")
+        return assign(article, *args, **kwargs)
+
+    monkeypatch.setattr(stories_sync, "assign_story", assign_or_fail)
+    with caplog.at_level(logging.ERROR, logger="vnnews.stories"):
+        assert story_grouper.group_pending(bump=False) == 3
+    assert story_grouper.pending_ids() == []
+    rows = dict(Article.objects.values_list("pk", "story_id"))
+    assert rows[good.pk] and rows[last.pk] and rows[bad.pk] is None
+    assert Article.objects.get(pk=bad.pk).story_seq is None  # out of line, not retried forever
+    assert bad.url in caplog.text and "assign_failed" in caplog.text
