@@ -224,7 +224,8 @@ def main() -> int:
 
     for outlet, count in zip(web.outlets, counts, strict=True):
         publish(outlet, count)
-    samples: list[tuple[float, int]] = []
+    samples: list[tuple[float, int]] = []  # (time, the largest worker's RSS)
+    grouper_samples: list[tuple[float, int]] = []
     pool = WorkerPool(args.workers, interval=0.1)
     start = time.monotonic()
     cpu_start = resource.getrusage(resource.RUSAGE_SELF)
@@ -233,8 +234,11 @@ def main() -> int:
 
     def sample() -> None:
         while not stop_sampling.wait(1.0):
-            pids = [c.pid for c in pool.children if c is not None]
-            samples.append((time.monotonic() - start, max(rss_kb(pid) for pid in pids)))
+            now, children = time.monotonic() - start, pool.children
+            pids = [c.pid for c in children[: args.workers] if c is not None]
+            samples.append((now, max(rss_kb(pid) for pid in pids)))
+            # The story grouper (the last child) holds the story caches.
+            grouper_samples.extend((now, rss_kb(c.pid)) for c in children[args.workers :] if c)
 
     threading.Thread(target=sample, daemon=True).start()
     stored, stored_at = 0, None
@@ -311,12 +315,14 @@ def main() -> int:
     print(f"machine: {cores} cores, load average (5 min) {load:.1f}; CPU-bound ceiling with "
           f"{min(cores, args.workers)} free cores: {min(cores, args.workers) / (cpu / processed):.0f} articles/s")  # fmt: skip
     print(f"peak worker RSS (ru_maxrss of children): {cpu_children.ru_maxrss / 1024:.0f} MB")
-    if samples:
-        quarter = max(1, len(samples) // 4)
-        early = statistics.mean(s for _, s in samples[:quarter]) / 1024
-        late = statistics.mean(s for _, s in samples[-quarter:]) / 1024
-        print(f"worker RSS over the run: first quarter {early:.0f} MB, last quarter {late:.0f} MB "
-              f"(max {max(s for _, s in samples) / 1024:.0f} MB, {len(samples)} samples)")  # fmt: skip
+    for name, series in (("worker", samples), ("story grouper", grouper_samples)):
+        if series:
+            quarter = max(1, len(series) // 4)
+            early = statistics.mean(s for _, s in series[:quarter]) / 1024
+            late = statistics.mean(s for _, s in series[-quarter:]) / 1024
+            print(f"{name} RSS over the run: first quarter {early:.0f} MB, last quarter "
+                  f"{late:.0f} MB (max {max(s for _, s in series) / 1024:.0f} MB, "
+                  f"{len(series)} samples)")  # fmt: skip
     if args.trickle > 0:
         if fresh:
             fresh.sort()
