@@ -214,6 +214,33 @@ def test_it_can_assign_an_article_again_without_counting_it_twice(stored):
     assert Story.objects.get(pk=flood.story_id).size == 2
 
 
+def test_a_story_counts_its_articles_and_is_dated_by_its_latest(stored):
+    from tests.factories import make_article
+    from vnnews.news.models import Story
+    from vnnews.news.stories_sync import assign_story
+
+    flood, flood_2 = stored["flood"], stored["flood-2"]
+    story = Story.objects.get(pk=flood.story_id)
+    assert (story.size, story.updated_at) == (2, flood_2.published)  # the later one
+    hanoi = Story.objects.get(pk=stored["hanoi"].story_id)  # original and copy
+    assert (hanoi.size, hanoi.updated_at) == (2, stored["hanoi-copy"].published)
+    earlier = make_article(
+        "Huế ngập sâu trong mưa lũ",
+        text=FLOOD,
+        source=flood.source,
+        published=flood.published - timedelta(hours=1),
+    )
+    assign_story(earlier)
+    story.refresh_from_db()
+    assert earlier.story_id == story.pk
+    assert (story.size, story.updated_at) == (3, flood_2.published)  # not dated back
+    flood_2.published += timedelta(hours=5)
+    flood_2.save(update_fields=["published"])
+    assign_story(flood_2)  # again, in the same story: not counted twice, dated forward
+    story.refresh_from_db()
+    assert (story.size, story.updated_at) == (3, flood_2.published)
+
+
 def test_it_lists_related_articles_same_story_first_without_duplicates(stored):
     from vnnews.news.related import related_articles
 

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import itemgetter, mul, truediv
+from itertools import compress
+from operator import is_not, itemgetter, mul, truediv
 
 from django.db import connection
 from django.utils import timezone
@@ -90,7 +91,7 @@ def _story_counts(article: Article, options: ClusterOptions, key: tuple | None =
     return counts
 
 
-def _columns() -> dict[str, str]:
+def article_columns() -> dict[str, str]:
     """The article table's quoted names for the plain-SQL reads of this module: {table}, {pk},
     {story}, {simhash}, {duplicate_of}, {seq} (story_seq), {band0}..{band3} (the SimHash bands),
     {published_column}, and {published} and {changed} as stored (text on SQLite, which is what
@@ -138,7 +139,7 @@ def recent_rows(
     original in the table, not just the window; the unary + keeps it off that index and on the
     published one, which also gives the order. And Django's per-row converters were a tenth of
     a choice's time."""
-    names = _columns()
+    names = article_columns()
     when = article_time(article)
     sql = (
         "SELECT {columns} FROM {table} "
@@ -286,7 +287,7 @@ def written_rows(condition: str, param: int) -> list[tuple]:
     """(pk, published, story, changed, duplicate_of, story_seq, simhash) of the articles
     matching `condition` (in terms of {pk} and {seq}), times as stored (text on SQLite, as in
     recent_rows). Plain SQL: it runs for every article, twice."""
-    names = _columns()
+    names = article_columns()
     sql = (
         "SELECT {pk}, {published}, {story}, {changed}, {duplicate_of}, {seq}, {simhash} "
         "FROM {table} WHERE {condition}"
@@ -324,8 +325,8 @@ class _Frequencies:
         counts can be had); returns (keys that left, keys that entered). The differences are
         found by set operations on the rows (in C); entrants are taken in pk order."""
         current, new = self.rows, dict(zip(map(_FIRST, rows), rows, strict=True))
-        gone = current.items() - new.items()  # left, or changed story or version
-        came = sorted(new.items() - current.items())
+        gone = [(pk, current[pk]) for pk in _differing(current, new)]  # left, or changed
+        came = sorted((pk, new[pk]) for pk in _differing(new, current))
         left = []
         for pk, row in gone:
             key = (pk, row[2])
@@ -365,6 +366,16 @@ class _Frequencies:
                 df[feature] = value
             else:
                 del df[feature]
+
+
+def _differing(these: dict[int, tuple], those: dict[int, tuple]) -> list[int]:
+    """The keys of `these` whose row `those` does not hold (absent or another value). The rows
+    of members that stay are nearly always the very tuples held before (the kept candidate
+    rows hand out the same objects), so they are told apart by identity first, in C; only the
+    others are compared by value: comparing every row as the sets of items did cost more than
+    the rest of a choice's move."""
+    suspects = compress(these, map(is_not, map(those.get, these), these.values()))
+    return [pk for pk in suspects if those.get(pk) != these[pk]]
 
 
 _FREQUENCIES = _Frequencies()
@@ -693,7 +704,7 @@ def last_assignment() -> int:
     """The latest assignment's number (0: none yet); read before a snapshot of the candidates,
     every assignment written after it has a higher one (see stories_sync._write)."""
     with connection.cursor() as cursor:  # not aggregate(): twice an article, this is cheaper
-        cursor.execute("SELECT MAX({seq}) FROM {table}".format(**_columns()))
+        cursor.execute("SELECT MAX({seq}) FROM {table}".format(**article_columns()))
         return cursor.fetchone()[0] or 0
 
 
