@@ -136,6 +136,15 @@ def exact_copies(texts: list) -> int:
     return copies
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -226,6 +235,7 @@ def main() -> int:
         publish(outlet, count)
     samples: list[tuple[float, int]] = []  # (time, the largest worker's RSS)
     grouper_samples: list[tuple[float, int]] = []
+    grouper_cpu = 0.0
     pool = WorkerPool(args.workers, interval=0.1)
     start = time.monotonic()
     cpu_start = resource.getrusage(resource.RUSAGE_SELF)
@@ -291,6 +301,7 @@ def main() -> int:
             missing = len(trickled) - len(fresh)
     finally:
         stop_sampling.set()
+        grouper_cpu = sum(cpu_seconds(c.pid) for c in pool.children[args.workers :] if c)
         pool.stop()
         web.stop()
     cpu_self = resource.getrusage(resource.RUSAGE_SELF)
@@ -310,6 +321,9 @@ def main() -> int:
     workers_cpu = cpu_children.ru_utime + cpu_children.ru_stime
     print(f"  of which worker processes {workers_cpu / processed * 1000:.1f} ms/article, this "
           f"process (scheduler, fixture web, sampling) {(cpu - workers_cpu) / processed * 1000:.1f}")  # fmt: skip
+    if grouper_cpu:
+        print(f"  the story grouper (among the worker processes) "
+              f"{grouper_cpu / processed * 1000:.1f} ms/article")  # fmt: skip
     cores = os.cpu_count() or 1
     load = os.getloadavg()[1]
     print(f"machine: {cores} cores, load average (5 min) {load:.1f}; CPU-bound ceiling with "
