@@ -330,13 +330,13 @@ def main() -> int:
           f"{min(cores, args.workers)} free cores: {min(cores, args.workers) / (cpu / processed):.0f} articles/s")  # fmt: skip
     print(f"peak worker RSS (ru_maxrss of children): {cpu_children.ru_maxrss / 1024:.0f} MB")
     for name, series in (("worker", samples), ("story grouper", grouper_samples)):
-        if series:
-            quarter = max(1, len(series) // 4)
-            early = statistics.mean(s for _, s in series[:quarter]) / 1024
-            late = statistics.mean(s for _, s in series[-quarter:]) / 1024
-            print(f"{name} RSS over the run: first quarter {early:.0f} MB, last quarter "
-                  f"{late:.0f} MB (max {max(s for _, s in series) / 1024:.0f} MB, "
-                  f"{len(series)} samples)")  # fmt: skip
+        if len(series) >= 4:
+            # Mean of each quarter of the run: flat memory shows as the last quarters levelling.
+            size = len(series) // 4
+            quarters = [series[i * size : (i + 1) * size] for i in range(3)] + [series[3 * size :]]
+            means = " / ".join(f"{statistics.mean(s for _, s in q) / 1024:.0f}" for q in quarters)
+            print(f"{name} RSS over the run, mean of each quarter: {means} MB "
+                  f"(max {max(s for _, s in series) / 1024:.0f} MB, {len(series)} samples)")  # fmt: skip
     if args.trickle > 0:
         if fresh:
             fresh.sort()

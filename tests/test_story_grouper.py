@@ -126,3 +126,20 @@ def test_an_article_whose_grouping_fails_leaves_the_line_and_the_rest_are_groupe
     assert rows[good.pk] and rows[last.pk] and rows[bad.pk] is None
     assert Article.objects.get(pk=bad.pk).story_seq is None  # out of line, not retried forever
     assert bad.url in caplog.text and "assign_failed" in caplog.text
+
+
+def test_an_article_met_by_a_database_error_stays_in_line(db, monkeypatch):
+    from django.db import OperationalError
+
+    from vnnews.news import stories_sync
+
+    article = make_article("Tin chờ", text="Nội dung tin chờ.")
+    story_grouper.mark_pending(article.pk)
+
+    def locked(article, *args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(stories_sync, "assign_story", locked)
+    with pytest.raises(OperationalError):
+        story_grouper.group_pending(bump=False)
+    assert story_grouper.pending_ids() == [article.pk]  # grouped by the next try, not dropped

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from vnnews.news.models import Article
 
@@ -107,6 +107,8 @@ def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int
         for article in list(articles):
             try:
                 assign_story(article, bump=False)
+            except OperationalError:
+                raise  # the database, not the article (locked, gone): it stays in line
             except Exception:
                 log.exception(
                     "source=%s url=%s stage=stories event=assign_failed",
@@ -124,8 +126,9 @@ def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int
 
 def group_if_free() -> int:
     """Group the waiting articles here unless a grouper holds the lock; returns how many (the
-    caller bumps the content version). Looks again after letting go: an article marked while this process held the lock had its
-    own try refused, so it is this process's to group (or the next holder's)."""
+    caller bumps the content version). Looks again after letting go: an article marked while
+    this process held the lock had its own try refused, so it is this process's to group (or
+    the next holder's)."""
     done = 0
     while True:
         with grouping_lock() as held:
@@ -138,7 +141,8 @@ def group_if_free() -> int:
 
 def follow(stop: threading.Event, idle_seconds: float = 0.2) -> int:
     """The grouper's loop: wait for the grouping lock, then group waiting articles as they come
-    until `stop` is set; returns how many were grouped."""
+    until `stop` is set; returns how many were grouped. A database error (locked too long,
+    connection lost) is logged and the loop starts again from taking the lock."""
     done, waiting = 0, False
     while not stop.is_set():
         with grouping_lock() as held:
@@ -149,9 +153,16 @@ def follow(stop: threading.Event, idle_seconds: float = 0.2) -> int:
                 stop.wait(1.0)
                 continue
             log.info("event=grouper_started")
-            while not stop.is_set():
-                grouped = group_pending(stop)
-                done += grouped
-                if not grouped:
-                    stop.wait(idle_seconds)
+            waiting = False
+            try:
+                while not stop.is_set():
+                    grouped = group_pending(stop)
+                    done += grouped
+                    if not grouped:
+                        stop.wait(idle_seconds)
+            except OperationalError as exc:
+                # A lost connection also lost PostgreSQL's lock: start again from taking it.
+                log.warning("event=grouper_database_error reason=%s", exc)
+                connection.close()
+                stop.wait(1.0)
     return done
