@@ -328,6 +328,9 @@ def test_its_idf_of_many_features_at_once_is_idf_feature_by_feature():
     assert model.idfs(names) == [one_by_one.idf(f) for f in names]
     assert model.idf_memo == one_by_one.idf_memo  # unseen features are not memoised either
     assert "unseen" not in model.idf_memo
+    every = TfidfModel().fit([])
+    every.df, every.n_docs = model.df, model.n_docs
+    assert every.memoise_all() == {f: one_by_one.idf(f) for f in model.df}
 
 
 def test_it_groups_vims_stories_on_the_site_as_well_as_offline(shared_data, db, memory_caches):

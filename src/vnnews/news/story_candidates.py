@@ -416,6 +416,8 @@ class _MemberVectors:
         self.index: dict[str, dict[int, float]] = {}
         self.idf: dict[str, float] = {}
         self.built: dict[int, Vector] = {}
+        # pk -> (key, features, tf weights) as counted: the same in every generation.
+        self.terms: dict[int, tuple[tuple, list[str], list[float]]] = {}
         # Members that entered since: pk -> vector, and feature -> {pk: weight}.
         self.fresh: dict[int, Vector] = {}
         self.fresh_index: dict[str, dict[int, float]] = {}
@@ -455,8 +457,7 @@ class _MemberVectors:
 
     def _begin(self, members: dict, model: TfidfModel, options: ClusterOptions) -> None:
         """Every member's vector under `model`, the new generation's IDF."""
-        model.idfs(list(model.df))  # every feature's IDF at once, memoised
-        self.idf = model.idf_memo
+        self.idf = model.memoise_all()
         for pk, key in list(self.keys.items()):  # none should be left; a version that changed
             if key not in members or pk in self.fresh:  # and those that entered: built anew
                 self._remove(key)
@@ -471,13 +472,16 @@ class _MemberVectors:
     def _build(self, key: tuple, counts: Counter[str], keep: int) -> None:
         """A generation member's kept features and norm under self.idf, and its postings."""
         pk = key[0]
-        names, tfs = list(counts), tf_weights(counts)
+        terms = self.terms.get(pk)
+        if terms is None or terms[0] != key:  # its features and tf weights, in counted order
+            terms = self.terms[pk] = (key, list(counts), tf_weights(counts))
+        _, names, tfs = terms
         weights = list(map(mul, tfs, map(self.idf.__getitem__, names)))
         order = heaviest(weights, keep)
         if order is not None:
-            names = [names[i] for i in order]
-            tfs = [tfs[i] for i in order]
-            weights = [weights[i] for i in order]
+            names = list(map(names.__getitem__, order))
+            tfs = list(map(tfs.__getitem__, order))
+            weights = list(map(weights.__getitem__, order))
         before = self.kept.get(pk)
         self.keys[pk] = key
         self.kept[pk] = (names, tfs, l2_norm(weights))
@@ -516,6 +520,7 @@ class _MemberVectors:
         else:
             _unpost(self.index, pk, self.kept.pop(pk)[0])
             self.built.pop(pk, None)
+            self.terms.pop(pk, None)
 
     def vector(self, pk: int) -> Vector:
         """The member's truncated TF-IDF vector (what truncated_vector gives)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, repeat
@@ -185,13 +185,22 @@ class TfidfModel:
 
     def idfs(self, names: list[str]) -> list[float]:
         """[self.idf(f) for f in names]: the same floats, memoised alike (the features seen in
-        the collection), but computed in C (map): story choice asks for ~250 an article, and for
-        every fitted feature at once when it rebuilds its candidates' vectors."""
+        the collection), but computed in C (map): story choice asks for ~250 an article."""
         seen = list(map(self.df.get, names, repeat(0)))
-        ratios = map(truediv, repeat(1 + self.n_docs), map(add, seen, repeat(1)))
-        values = list(map(add, map(math.log, ratios), repeat(1.0)))
+        values = list(self._idf_values(seen))
         self.idf_memo.update(compress(zip(names, values, strict=True), seen))
         return values
+
+    def memoise_all(self) -> dict[str, float]:
+        """Memoise every fitted feature's idf at once (in C) and return the memo: for building
+        the vectors of a whole collection (story choice's candidates)."""
+        self.idf_memo.update(zip(self.df, self._idf_values(self.df.values()), strict=True))
+        return self.idf_memo
+
+    def _idf_values(self, seen: Iterable[int]) -> Iterator[float]:
+        """idf() of features seen in these many documents: log(docs / (1 + seen)) + 1.0."""
+        ratios = map(truediv, repeat(1 + self.n_docs), map(add, seen, repeat(1)))
+        return map(add, map(math.log, ratios), repeat(1.0))
 
     def vector(self, counts: Counter[str]) -> Vector:
         out: Vector = {}
