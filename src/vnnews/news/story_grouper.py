@@ -105,6 +105,8 @@ def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int
             break
         articles = Article.objects.select_related("source").filter(pk__in=pks).order_by("pk")
         for article in list(articles):
+            if stop is not None and stop.is_set():
+                break  # SIGTERM: the article in hand is written, the rest wait in line
             try:
                 assign_story(article, bump=False)
             except OperationalError:
