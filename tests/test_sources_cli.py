@@ -186,16 +186,20 @@ def test_import_opml_refuses_a_broken_file(tmp_path):
 
 
 def test_healthz_reports_database_queue_and_last_poll(client):
-    from vnnews.news import tasks
+    from tests.factories import make_article
+    from vnnews.news import story_grouper, tasks
 
     source = Source.objects.create(domain="tin.example", name="Tin")
     feed = Feed.objects.create(
         source=source, url="https://tin.example/rss", last_checked_at=timezone.now()
     )
     tasks.poll_feed.enqueue(feed_id=feed.pk)
+    waiting = make_article("Tin chờ gom", source=source)
+    story_grouper.mark_pending(waiting.pk)
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["db"] == "ok" and body["queue"]["ready"] == 1
+    assert body["stories_waiting"] == 1
     assert body["last_poll"].startswith(str(feed.last_checked_at.year))
     assert response["Cache-Control"] == "no-store"

@@ -1,5 +1,6 @@
 """Health of live ingestion: per-source figures (for `vnnews sources` and the admin) and the
-/healthz endpoint (JSON: database reachable, queue depth, last feed poll)."""
+/healthz endpoint (JSON: database reachable, queue depth, articles waiting for story grouping,
+last feed poll)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 
 from vnnews.news.models import Article, Feed, ImportRecord, Source
+from vnnews.news.story_grouper import PENDING
 
 
 def start_of_today() -> datetime:
@@ -99,6 +101,9 @@ def healthz(request):
         }
     except Exception as exc:  # the task tables may not be migrated yet
         body["queue"] = {"error": f"{type(exc).__name__}: {exc}"}
+    # Stored articles not yet grouped into stories: a line that only grows means no grouper
+    # runs (see news/story_grouper.py).
+    body["stories_waiting"] = Article.objects.filter(story_seq=PENDING).count()
     last_poll = Feed.objects.aggregate(last=Max("last_checked_at"))["last"]
     body["last_poll"] = last_poll.isoformat() if last_poll else None
     body["sources"] = {
