@@ -30,6 +30,7 @@ TEXTS = [
     "COVID-19: 1.234 ca, 5,6% «ngoặc» a_b (x) t/p.HCM",
     "Σίσυφος ΣΑΣ, Привет мир, 日本語 テスト",
     "a\tb\r\nc\x0bd\u2028e",
+    "Plain ASCII: U.S. MARKETS\x1fup 5%, Q&A\x0bIt's\rOK",  # \x1f, \x0b, \r: str.split() spaces
     "",
     "   ",
 ]
@@ -85,6 +86,17 @@ def test_a_full_word_table_starts_again_with_the_same_keys(monkeypatch):
     item = article("Đà Nẵng", "", TEXTS[2])
     document = document_for(item)  # a new word: the table starts again with this text's words
     assert set(terms._FOLDED) == set(terms._EXACT) == set(f"Đà Nẵng {TEXTS[2]}".split())
+    assert {name: getattr(document, name) for name in reference(item)} == reference(item)
+
+
+def test_ascii_lines_are_keyed_without_the_word_tables(monkeypatch):
+    """An ASCII word's fold and exact key are its lower case: lines of them never reach the
+    tables (and never send their words to be learnt), the other lines do."""
+    monkeypatch.setattr(terms, "_FOLDED", {})
+    monkeypatch.setattr(terms, "_EXACT", {})
+    item = article("Plain Title", "ASCII Sapo", "Breaking NEWS\nHà Nội Today")
+    document = document_for(item)
+    assert set(terms._FOLDED) == set(terms._EXACT) == {"Hà", "Nội", "Today"}
     assert {name: getattr(document, name) for name in reference(item)} == reference(item)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
-from operator import concat
+from operator import concat, itemgetter
 
 from vnnews.text import fold, normalize
 from vnnews.text.normalize import fold_lines, normalize_lines
@@ -192,15 +192,6 @@ def _database_wants_pairs() -> bool:
     return connections["default"].vendor == "postgresql"
 
 
-def _distinct_exact(words: list[str]) -> str:
-    # dict.fromkeys: distinct and in order of first use, in C (once, over every word's key: the
-    # keys' hashes are cached already, the words' are computed by the lookups anyway).
-    try:
-        return " ".join(dict.fromkeys(map(_EXACT.__getitem__, words)))
-    except KeyError:  # the tables were emptied by another thread since document_keys learnt
-        return " ".join(dict.fromkeys(map(_remembered_exact, words)))
-
-
 def _remembered_fold(word: str) -> str:
     folded = _FOLDED.get(word)
     return _folded_word(word) if folded is None else folded
@@ -211,8 +202,28 @@ def _remembered_exact(word: str) -> str:
     return _exact_word(word) if exact is None else exact
 
 
-def _folds(fold_of, title_words: list[str], lines: list[list[str]]) -> tuple[str, list[str]]:
-    return " ".join(map(fold_of, title_words)), [" ".join(map(fold_of, line)) for line in lines]
+def _line_words(line: str) -> tuple[bool, list[str]]:
+    """(whether the line is ASCII, its words: lower-cased when it is). An ASCII word's fold and
+    exact key are both its lower case (nothing to normalise, no marks, no đ): those lines need
+    no table, and a str knows in O(1) whether it is ASCII (half the words of an English page,
+    whole lines of figures and names in Vietnamese ones)."""
+    if line.isascii():
+        return True, line.lower().split()
+    return False, line.split()
+
+
+def _keys_of_lines(fold_of, exact_of, lines: list[tuple[bool, list[str]]]):
+    """(the folded lines, the distinct exact keys of the first line and of the others) of
+    `_line_words` lines: ASCII ones as they are, the others word by word through `fold_of` and
+    `exact_of`."""
+    folded = [" ".join(words if plain else map(fold_of, words)) for plain, words in lines]
+    exact = [words if plain else map(exact_of, words) for plain, words in lines]
+    return folded, _distinct(exact[:1]), _distinct(exact[1:])
+
+
+def _distinct(keys) -> str:
+    # dict.fromkeys: each key once, in order of first use, in C.
+    return " ".join(dict.fromkeys(chain.from_iterable(keys)))
 
 
 def document_keys(title: str, sapo: str, text: str) -> Document:
@@ -244,31 +255,33 @@ def content_keys(title: str, sapo: str, text: str) -> tuple[Document, str | None
 
 
 def _document_keys(title: str, sapo: str, text: str) -> tuple[Document, str, list[str], list]:
-    """(document_keys, the folded title, the folded body lines, all the words)."""
+    """(document_keys, the folded title, the folded body lines, the words the tables keyed:
+    those of the lines not ASCII, the only ones that may not be in normal form)."""
     body = "\n".join(part for part in (sapo, text) if part)
-    title_words = (title or "").split()
-    # Lines without a word hold no pair, and add nothing to the body keys.
-    lines = [words for words in map(str.split, body.split("\n")) if words]
-    words = list(chain.from_iterable(lines))
+    # The title first, then the body's lines; lines without a word hold no pair, and add
+    # nothing to the body keys.
+    lines = [_line_words(title or ""), *filter(itemgetter(1), map(_line_words, body.split("\n")))]
+    words = list(chain.from_iterable(words for plain, words in lines if not plain))
     try:
-        title_f, folded_lines = _folds(_FOLDED.__getitem__, title_words, lines)
+        folded, title_x, body_x = _keys_of_lines(_FOLDED.__getitem__, _EXACT.__getitem__, lines)
     except KeyError:  # new words: learnt together, then the lookups in C find every word...
-        _learn(set(words).union(title_words))
+        _learn(set(words))
         try:
-            title_f, folded_lines = _folds(_FOLDED.__getitem__, title_words, lines)
+            folded, title_x, body_x = _keys_of_lines(_FOLDED.__getitem__, _EXACT.__getitem__, lines)
         except KeyError:  # ...unless another thread emptied the full tables meanwhile
-            title_f, folded_lines = _folds(_remembered_fold, title_words, lines)
+            folded, title_x, body_x = _keys_of_lines(_remembered_fold, _remembered_exact, lines)
+    title_f, folded_lines = folded[0], folded[1:]
     document = Document(
         article_id=0,
         title_f=title_f,
         # Each line has at least one word, so no paragraph is empty.
         body_f=_PARAGRAPH_GAP.join(folded_lines),
-        title_x=_distinct_exact(title_words),
-        body_x=_distinct_exact(words),
+        title_x=title_x,
+        body_x=body_x,
         # Where they are indexed, pairs are built here: ahead, by an import's workers.
-        glued_pairs=_pairs_of_lines([title_f, *folded_lines]) if _database_wants_pairs() else None,
+        glued_pairs=_pairs_of_lines(folded) if _database_wants_pairs() else None,
     )
-    return document, title_f, folded_lines, words + title_words
+    return document, title_f, folded_lines, words
 
 
 # Article attribute: ((title, sapo, text), document_keys of them), set by the store when it
