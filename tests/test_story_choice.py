@@ -39,6 +39,8 @@ def test_it_keeps_the_candidate_set_equal_to_a_fresh_count_as_candidates_move(mo
             rows = [held[row[0]] if held.get(row[0]) == row else row for row in rows]
         held = {row[0]: row for row in rows}
         left, entered = frequencies.move_to(rows, DEFAULT_CLUSTER_OPTIONS)
+        # The rows given are the ones held, so the next move tells most apart by identity.
+        assert all(frequencies.rows[row[0]] is row for row in rows)
         again = {(moved, None)} & before  # a member that moved leaves and enters again
         assert set(left) == before - set(window) | again
         assert set(entered) == set(window) - before | again

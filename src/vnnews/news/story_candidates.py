@@ -325,8 +325,12 @@ class _Frequencies:
         counts can be had); returns (keys that left, keys that entered). The differences are
         found by set operations on the rows (in C); entrants are taken in pk order."""
         current, new = self.rows, dict(zip(map(_FIRST, rows), rows, strict=True))
-        gone = [(pk, current[pk]) for pk in _differing(current, new)]  # left, or changed
-        came = sorted((pk, new[pk]) for pk in _differing(new, current))
+        differing, equal = _differing(current, new)
+        gone = [(pk, current[pk]) for pk in differing]  # left, or changed
+        # Equal rows that are other objects (the candidate rows were read again) are held as
+        # the new ones from now on, so that the next move finds them by identity.
+        current.update({pk: new[pk] for pk in equal})
+        came = sorted((pk, new[pk]) for pk in _differing(new, current)[0])
         left = []
         for pk, row in gone:
             key = (pk, row[2])
@@ -368,14 +372,17 @@ class _Frequencies:
                 del df[feature]
 
 
-def _differing(these: dict[int, tuple], those: dict[int, tuple]) -> list[int]:
-    """The keys of `these` whose row `those` does not hold (absent or another value). The rows
+def _differing(these: dict[int, tuple], those: dict[int, tuple]) -> tuple[list, list]:
+    """The keys of `these` whose row `those` does not hold (absent or another value), and those
+    whose row it holds as another, equal object. The rows
     of members that stay are nearly always the very tuples held before (the kept candidate
     rows hand out the same objects), so they are told apart by identity first, in C; only the
     others are compared by value: comparing every row as the sets of items did cost more than
     the rest of a choice's move."""
-    suspects = compress(these, map(is_not, map(those.get, these), these.values()))
-    return [pk for pk in suspects if those.get(pk) != these[pk]]
+    differing, equal = [], []
+    for pk in compress(these, map(is_not, map(those.get, these), these.values())):
+        (differing if those.get(pk) != these[pk] else equal).append(pk)
+    return differing, equal
 
 
 _FREQUENCIES = _Frequencies()
