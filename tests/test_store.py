@@ -226,6 +226,23 @@ def test_ingest_archives_the_page_and_records_extraction_failures(settings):
     assert raw.size == 10 and raw.warc_path.startswith(str(settings.ARCHIVE_DIR))
 
 
+def test_a_raw_page_is_the_row_and_id_the_orm_would_write(settings):
+    from django.db import transaction
+    from django.forms.models import model_to_dict
+
+    from vnnews.news.store import save_raw_page
+
+    gone = RawPage.objects.create(url="https://x.vn/a", warc_path="w", warc_offset=0, sha256="0")
+    gone_id = gone.pk
+    gone.delete()
+    with transaction.atomic():  # as ingest_page calls it: the import's plain INSERT
+        page = save_raw_page("https://x.vn/b", b"<p>b</p>", {"content-type": "text/html"})
+    stored = RawPage.objects.get()
+    assert stored.pk == page.pk == gone_id + 1  # AUTOINCREMENT: an id is never used again
+    assert model_to_dict(stored) == model_to_dict(page)
+    assert (stored.content_type, stored.size, stored.url) == ("text/html", 8, "https://x.vn/b")
+
+
 def test_ingest_refuses_a_non_web_address_without_archiving():
     record = ingest_page("javascript:alert(1)", b"<html></html>", batch="t", origin="test")
     assert (record.outcome, record.stage) == (Outcome.FAILED, "url")
