@@ -496,12 +496,12 @@ class _MemberVectors:
             self.empty.add(pk)
         if before is None:
             _post(self.index, pk, names, tfs)
-        elif before[0] != names:
+        elif before[0] != names:  # mostly the same features in another order: no postings
             was = set(before[0])
-            now = set(names)
-            _unpost(self.index, pk, was - now)
-            gained = [i for i, f in enumerate(names) if f not in was]
-            _post(self.index, pk, [names[i] for i in gained], [tfs[i] for i in gained])
+            if not was.issuperset(names):
+                _unpost(self.index, pk, was.difference(names))
+                gained = [(f, tf) for f, tf in zip(names, tfs, strict=True) if f not in was]
+                _post(self.index, pk, *zip(*gained, strict=True))
 
     def add(self, key: tuple, counts: Counter[str], model: TfidfModel, options) -> None:
         """A member that entered during the generation: its vector under `model`."""
