@@ -58,3 +58,42 @@ def test_a_page_over_the_cap_is_read_one_byte_past_it(tmp_path):
     path.write_bytes(gzip.compress(PAGE))
     raw, _ = read_capped(path, 1000)
     assert raw == PAGE[:1001]
+
+
+def test_a_json_line_is_parsed_where_it_is_prepared(tmp_path, monkeypatch):
+    """The main process of an import only hashes a JSON line; the worker preparing it parses it,
+    and a broken line fails there with the reason (and address) its record always had."""
+    from vnnews.news.importers import jsonl
+    from vnnews.news.importers.pipeline import prepare_item
+
+    lines = [
+        '{"url": "https://x.vn/a", "title": ',
+        "[1, 2]",
+        '{"url": " https://x.vn/b ", "title": "Tin", "content": "boom"}',
+        '{"url": "https://x.vn/c", "title": "Hà Nội", "content": "Mưa to."}',
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(jsonl.iter_items(path))
+    assert [(i.key, i.url, i.failed) for i in items] == [
+        (f"dòng {n}", "", "") for n in (1, 2, 3, 4)
+    ]
+    assert [i.raw_hash for i in items] == [sha256(line.strip().encode()) for line in lines]
+    parse = jsonl.article_from_record
+
+    def failing(record):  # a field the parser trips on
+        if record["content"] == "boom":
+            raise TypeError("boom")
+        return parse(record)
+
+    monkeypatch.setattr(jsonl, "article_from_record", failing)
+    prepared = [prepare_item(item) for item in items]
+    assert [(p.stage, p.url) for p in prepared[:3]] == [
+        ("parse", ""),
+        ("parse", ""),
+        ("parse", " https://x.vn/b "),
+    ]
+    assert prepared[0].reason.startswith("JSON hỏng: ")
+    assert prepared[1].reason == "không phải đối tượng JSON (list)"
+    assert prepared[2].reason == "TypeError: boom"
+    assert (prepared[3].stage, prepared[3].stored_url) == ("", "https://x.vn/c")

@@ -27,7 +27,7 @@ class Item:
     # SHA-256 of the raw item, to skip unchanged items on re-import; of `body` exactly, when
     # there is one (the archive's digest of the page is taken from it).
     raw_hash: str
-    url: str = ""
+    url: str = ""  # "" for a JSON line until it is parsed (see ParseFailed)
     # A module-level function or a functools.partial of one, not a lambda: items travel to the
     # import's worker processes (pickled).
     parse: Callable[[], Article] | None = None
@@ -38,6 +38,17 @@ class Item:
     source_name: str = ""
     failed: str = ""  # reason the item could not even be read (stage "parse")
     skipped: str = ""  # reason the item is not something to import (e.g. an image record)
+
+
+class ParseFailed(Exception):
+    """Raised by an item's `parse` that reads its raw form itself (a JSON line, parsed in the
+    import's worker process): the reason its record gives, as it is, and the address the item
+    names, if it could tell."""
+
+    def __init__(self, reason: str, url: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.url = url
 
 
 def sha256(data: bytes | str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-from vnnews.news.importers.base import Item, name_without_gz, open_binary, sha256
+from vnnews.news.importers.base import Item, ParseFailed, name_without_gz, open_binary, sha256
 from vnnews.news.importers.fields import (
     article_from_parts,
     as_list,
@@ -30,8 +30,12 @@ def matches(path: Path) -> bool:
     return name_without_gz(path).endswith(SUFFIXES)
 
 
+def record_url(record: dict) -> str:
+    return as_text(first(record, "url", "link", "canonical_url", "href", "source_url"))
+
+
 def article_from_record(record: dict):
-    url = as_text(first(record, "url", "link", "canonical_url", "href", "source_url"))
+    url = record_url(record)
     body = first(record, "body", "content", "text", "main_content", "article", "paragraphs")
     source = first(record, "source", "domain", "site", "site_name", "publisher")
     return article_from_parts(
@@ -60,18 +64,24 @@ def article_from_record(record: dict):
 
 
 def _item(number: int, raw: bytes, unit: str = "dòng") -> Item:
-    key = f"{unit} {number}"
-    digest = sha256(raw)
+    """The line, hashed; parsed where it is prepared (`_parse`, in an import's worker process):
+    the main process, which writes, neither parses the JSON nor sends the record over."""
+    return Item(key=f"{unit} {number}", raw_hash=sha256(raw), parse=partial(_parse, raw))
+
+
+def _parse(raw: bytes):
+    """The line's Article, or ParseFailed with the reason its record gives (and its address)."""
     try:
         record = json.loads(raw)
     except ValueError as exc:
-        return Item(key=key, raw_hash=digest, failed=f"JSON hỏng: {exc}")
+        raise ParseFailed(f"JSON hỏng: {exc}") from None
     if not isinstance(record, dict):
-        return Item(
-            key=key, raw_hash=digest, failed=f"không phải đối tượng JSON ({type(record).__name__})"
-        )
-    url = as_text(first(record, "url", "link", "canonical_url", "href", "source_url"))
-    return Item(key=key, raw_hash=digest, url=url, parse=partial(article_from_record, record))
+        raise ParseFailed(f"không phải đối tượng JSON ({type(record).__name__})")
+    url = record_url(record)
+    try:
+        return article_from_record(record)
+    except Exception as exc:
+        raise ParseFailed(f"{type(exc).__name__}: {exc}", url) from None
 
 
 _MAX_DOCUMENT = 100_000_000  # a .json file that is one document (not lines) is read whole

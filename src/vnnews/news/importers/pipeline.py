@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from vnnews.news.importers.base import Item
+from vnnews.news.importers.base import Item, ParseFailed
 from vnnews.news.store import ArchivedPage, ItemFailed, Prepared, prepare, run_extractor
 
 log = logging.getLogger("vnnews.import")
@@ -53,6 +53,8 @@ def prepare_item(item: Item) -> Prepared:
     if item.body is None:
         try:
             article = item.parse()
+        except ParseFailed as exc:
+            return Prepared(url=exc.url, stage="parse", reason=exc.reason)
         except Exception as exc:
             return Prepared(url=item.url, stage="parse", reason=f"{type(exc).__name__}: {exc}")
         return _prepared(item, article)
@@ -73,7 +75,7 @@ def _prepared(item: Item, article) -> Prepared:
     try:
         return prepare(article, ahead=True)
     except Exception as exc:  # a normaliser or sanitiser bug fails this item, not the batch
-        log.exception("url=%s stage=prepare", item.url)
+        log.exception("url=%s stage=prepare", item.url or article.url)
         return Prepared(url=item.url, stage="prepare", reason=f"{type(exc).__name__}: {exc}")
 
 

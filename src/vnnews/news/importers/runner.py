@@ -31,7 +31,7 @@ from vnnews.news.bulk import (
 )
 from vnnews.news.importers import importer_for
 from vnnews.news.importers.base import Item
-from vnnews.news.importers.pipeline import Preparer, default_workers
+from vnnews.news.importers.pipeline import Preparer, default_workers, prepare_item
 from vnnews.news.models import ImportRecord, Source
 from vnnews.news.store import (
     ABSENT,
@@ -212,27 +212,31 @@ class Importer:
                 source=self.source(item), memo=self.memo, prepared=prepared, **common,
             )  # fmt: skip
         else:
-            article = None
             if prepared is None:
-                try:
-                    article = item.parse()
-                except Exception as exc:
-                    prepared = Prepared(
-                        url=item.url, stage="parse", reason=f"{type(exc).__name__}: {exc}"
-                    )
-            if prepared is not None and prepared.stage == "parse":
-                failed_record(**common, url=item.url, stage="parse", reason=prepared.reason)
-                return self._count(Outcome.FAILED, origin, item, "parse", prepared.reason)
+                prepared = prepare_item(item)
+            if prepared.stage == "parse":
+                failed_record(**common, url=prepared.url, stage="parse", reason=prepared.reason)
+                return self._count(Outcome.FAILED, origin, item, "parse", prepared.reason,
+                                   url=prepared.url)  # fmt: skip
             record = store_article(
-                article, source=self.source(item), raw_page=None, memo=self.memo,
+                None, source=self.source(item), raw_page=None, memo=self.memo,
                 prepared=prepared, **common,
             )  # fmt: skip
-        return self._count(record.outcome, origin, item, record.stage, record.reason)
+        return self._count(record.outcome, origin, item, record.stage, record.reason, record.url)
 
     def _count(
-        self, outcome: str, origin: str, item: Item, stage: str = "", reason: str = ""
+        self,
+        outcome: str,
+        origin: str,
+        item: Item,
+        stage: str = "",
+        reason: str = "",
+        url: str = "",
     ) -> str:
-        label = f"{Path(origin).name} {item.key}" + (f" ({item.url})" if item.url else "")
+        """`url`: the address the item's record names, for an item read without one (a JSON
+        line is parsed by a worker)."""
+        url = item.url or url
+        label = f"{Path(origin).name} {item.key}" + (f" ({url})" if url else "")
         self.summary.add(outcome, label, f"[{stage}] {reason}" if stage else reason)
         return outcome
 
