@@ -55,6 +55,8 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument("--hosts", type=int, default=20)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--no-grouper", action="store_true",
+                   help="no story grouper process: each worker groups what it stores (as before)")  # fmt: skip
     p.add_argument("--interval", type=int, default=10, help="feed polling interval (s)")
     p.add_argument(
         "--trickle", type=float, default=30.0, help="freshness phase length (s); 0 skips it"
@@ -222,8 +224,9 @@ def main() -> int:
         Feed.objects.create(
             source=source, url=outlet.base + "/rss/home.rss", interval_seconds=args.interval
         )
-    print(f"bench_ingest: {total} articles on {args.hosts} hosts, {args.workers} workers, "
-          f"poll interval {args.interval} s, host delay {args.host_delay} s; data in {workdir}")  # fmt: skip
+    grouping = "each worker groups its own" if args.no_grouper else "one story grouper"
+    print(f"bench_ingest: {total} articles on {args.hosts} hosts, {args.workers} workers "
+          f"({grouping}), poll interval {args.interval} s, host delay {args.host_delay} s; data in {workdir}")  # fmt: skip
     print(mode)
 
     def publish(outlet, count: int) -> None:
@@ -236,7 +239,7 @@ def main() -> int:
     samples: list[tuple[float, int]] = []  # (time, the largest worker's RSS)
     grouper_samples: list[tuple[float, int]] = []
     grouper_cpu = 0.0
-    pool = WorkerPool(args.workers, interval=0.1)
+    pool = WorkerPool(args.workers, interval=0.1, grouper=not args.no_grouper)
     start = time.monotonic()
     cpu_start = resource.getrusage(resource.RUSAGE_SELF)
     pool.start()
