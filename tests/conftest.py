@@ -27,3 +27,16 @@ def seed_text() -> str:
         if candidate.is_file():
             return candidate.read_text(encoding="utf-8")
     pytest.skip("seed page not found")
+
+
+@pytest.fixture
+def postgres_url(transactional_db) -> str:
+    """DATABASE_URL of the PostgreSQL test database, for worker processes the test starts (they
+    see committed rows only, hence transactional_db); skips on SQLite."""
+    from django.db import connection
+
+    from tests.processes import session_database_url
+
+    if connection.vendor != "postgresql":
+        pytest.skip("runs when the tests run on PostgreSQL (DATABASE_URL)")
+    return session_database_url()

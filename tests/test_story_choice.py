@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import process_env
+
 
 def test_it_keeps_the_candidate_set_equal_to_a_fresh_count_as_candidates_move(monkeypatch):
     """Frequencies, members by story and story by member, kept by difference, equal a fresh
@@ -246,38 +248,29 @@ def _articles(*events):
     ]
 
 
-@pytest.mark.parametrize("database", ["sqlite-file", "postgresql"])
-def test_two_worker_processes_choosing_at_once_keep_each_event_in_one_story(
-    database, tmp_path, request
+def test_two_worker_processes_on_a_sqlite_file_choosing_at_once_keep_each_event_in_one_story(
+    tmp_path,
 ):
+    _two_workers_choosing_at_once(process_env(tmp_path), tmp_path)
+
+
+def test_two_worker_processes_on_postgresql_choosing_at_once_keep_each_event_in_one_story(
+    postgres_url, tmp_path
+):
+    _two_workers_choosing_at_once(process_env(tmp_path, postgres_url), tmp_path)
+
+
+def _two_workers_choosing_at_once(env: dict, tmp_path) -> None:
     """Two real worker processes assign the two articles of three events (one of them two copies
     of one report) at the same moment, each pausing after its choice: every event still ends
     in one story, the copy is marked, and the stories' sizes match their articles. On SQLite
     the processes share a database file (the file lock); on PostgreSQL the test database (the
     advisory lock)."""
     import json
-    import os
     import subprocess
     import sys
     import time
 
-    from django.db import connection
-
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vnnews.site.settings"}
-    env["VNNEWS_LOG_LEVEL"] = "WARNING"
-    if database == "sqlite-file":
-        env.pop("DATABASE_URL", None)
-        env["VNNEWS_DATA_DIR"] = str(tmp_path)
-    else:
-        if connection.vendor != "postgresql":
-            pytest.skip("runs when the tests run on PostgreSQL (DATABASE_URL)")
-        request.getfixturevalue("transactional_db")  # the workers must see committed rows
-        s = connection.settings_dict
-        password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-        env["DATABASE_URL"] = (
-            f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-            f"/{s['NAME']}"
-        )
     worker = [sys.executable, str(Path(__file__).parent / "story_race_worker.py")]
 
     def run(*args: str) -> str:
@@ -436,15 +429,12 @@ def test_a_batch_assignment_on_a_sqlite_file_writes_after_other_workers_writes(t
     unfinished read keeps the connection on the database as it was when it began, so each
     assignment would miss the others' writes, and its own write fail ("database is locked")."""
     import json
-    import os
     import subprocess
     import sys
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vnnews.site.settings"}
-    env["VNNEWS_LOG_LEVEL"] = "WARNING"
-    env.pop("DATABASE_URL", None)
-    env["VNNEWS_DATA_DIR"] = str(tmp_path)
     worker = [sys.executable, str(Path(__file__).parent / "story_race_worker.py"), "batch"]
-    done = subprocess.run(worker, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        worker, env=process_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == 3

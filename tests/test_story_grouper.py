@@ -6,42 +6,38 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.factories import make_article
-from tests.test_workers import database_url, wait_for
+from tests.processes import process_env
+from tests.test_workers import wait_for
 from vnnews.news import story_grouper
 from vnnews.news.models import Article
 
 SCRIPT = Path(__file__).parent / "grouper_worker.py"
 
 
-def _env(database: str, tmp_path, request) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vnnews.site.settings"}
-    env["VNNEWS_LOG_LEVEL"] = "WARNING"
-    if database == "sqlite-file":
-        env.pop("DATABASE_URL", None)
-        env["VNNEWS_DATA_DIR"] = str(tmp_path)
-    else:
-        if connection.vendor != "postgresql":
-            pytest.skip("runs when the tests run on PostgreSQL (DATABASE_URL)")
-        request.getfixturevalue("transactional_db")  # the processes must see committed rows
-        env["DATABASE_URL"] = database_url()
-    return env
-
-
-@pytest.mark.parametrize("database", ["sqlite-file", "postgresql"])
-def test_one_grouper_groups_what_the_workers_stored_and_a_worker_takes_over_when_it_dies(
-    database, tmp_path, request
+def test_on_a_sqlite_file_one_grouper_groups_what_workers_stored_and_a_worker_takes_over(
+    tmp_path,
 ):
-    env = _env(database, tmp_path, request)
+    _one_grouper_and_a_worker_taking_over(process_env(tmp_path))
+
+
+def test_on_postgresql_one_grouper_groups_what_workers_stored_and_a_worker_takes_over(
+    postgres_url, tmp_path
+):
+    _one_grouper_and_a_worker_taking_over(process_env(tmp_path, postgres_url))
+
+
+def _one_grouper_and_a_worker_taking_over(env: dict) -> None:
+    """A real grouper process groups three events a worker stored, in store order; while it
+    lives, a worker leaves what it stores in line for it; once it is killed, the worker that
+    stores an article groups it itself."""
 
     def run(*args: str):
         done = subprocess.run([sys.executable, str(SCRIPT), *args], env=env, capture_output=True,
@@ -81,8 +77,8 @@ def test_one_grouper_groups_what_the_workers_stored_and_a_worker_takes_over_when
     assert run("waiting") == []
 
 
-def test_a_grouper_stopped_by_sigterm_exits_cleanly(tmp_path, request):
-    env = _env("sqlite-file", tmp_path, request)
+def test_a_grouper_stopped_by_sigterm_exits_cleanly(tmp_path):
+    env = process_env(tmp_path)
     subprocess.run([sys.executable, str(SCRIPT), "setup"], env=env, check=True, timeout=120,
                    capture_output=True)  # fmt: skip
     grouper = subprocess.Popen([sys.executable, "-m", "django", "group_stories", "--follow"],

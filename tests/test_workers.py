@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from tests.fixture_web import FixtureWeb
+from tests.processes import process_env, session_database_url
 from vnnews.news import ingest_live
 from vnnews.news.models import Article, Feed, ImportRecord, Source
 
@@ -31,29 +32,14 @@ def postgres_only(transactional_db):
         )
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def worker_env(tmp_path, database: str) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "vnnews.site.settings",
-        "DATABASE_URL": database,
-        "VNNEWS_DATA_DIR": str(tmp_path),
-        "VNNEWS_FETCH_ALLOW_HOSTS": "127.0.0.1",
-        "VNNEWS_HOST_DELAY": "0",
-        "VNNEWS_LOG_LEVEL": "WARNING",
-    }
-    if not database:
-        env.pop("DATABASE_URL")
-    return env
+    return process_env(
+        tmp_path, database, VNNEWS_FETCH_ALLOW_HOSTS="127.0.0.1", VNNEWS_HOST_DELAY="0"
+    )
 
 
 def start_worker(name: str, tmp_path, database: str | None = None) -> subprocess.Popen:
-    env = worker_env(tmp_path, database_url() if database is None else database)
+    env = worker_env(tmp_path, session_database_url() if database is None else database)
     argv = [sys.executable, "-m", "django", "db_worker", "--no-reload", "--no-startup-delay",
             "--interval", "0.1", "--worker-id", name, "--verbosity", "0"]  # fmt: skip
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
