@@ -56,7 +56,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--hosts", type=int, default=20)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--no-grouper", action="store_true",
-                   help="no story grouper process: each worker groups what it stores (as before)")  # fmt: skip
+                   help="no story grouper process: a worker that finds the line free groups it")  # fmt: skip
     p.add_argument("--interval", type=int, default=10, help="feed polling interval (s)")
     p.add_argument(
         "--trickle", type=float, default=30.0, help="freshness phase length (s); 0 skips it"
@@ -181,7 +181,6 @@ def main() -> int:
     from vnnews.news import ingest_live
     from vnnews.news.management.commands.worker import WorkerPool
     from vnnews.news.models import Article, Feed, ImportRecord, Source, Story
-    from vnnews.news.story_grouper import PENDING
 
     call_command("migrate", verbosity=0)
     hosts = [f"127.0.0.{i + 2}" for i in range(args.hosts)]
@@ -264,7 +263,7 @@ def main() -> int:
                 if stored >= total:
                     stored_at = time.monotonic() - start
             # End to end: every article stored has also been through story choice.
-            if stored_at is not None and not Article.objects.filter(story_seq=PENDING).exists():
+            if stored_at is not None and not Article.objects.filter(story_waiting=True).exists():
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - start

@@ -12,7 +12,6 @@ from django.http import JsonResponse
 from django.utils import timezone
 
 from vnnews.news.models import Article, Feed, ImportRecord, Source
-from vnnews.news.story_grouper import PENDING
 
 
 def start_of_today() -> datetime:
@@ -101,9 +100,9 @@ def healthz(request):
         }
     except Exception as exc:  # the task tables may not be migrated yet
         body["queue"] = {"error": f"{type(exc).__name__}: {exc}"}
-    # Stored articles not yet grouped into stories: a line that only grows means no grouper
-    # runs (see news/story_grouper.py).
-    body["stories_waiting"] = Article.objects.filter(story_seq=PENDING).count()
+    # Stored articles not yet grouped into stories (news/story_grouper.py): a line that only
+    # grows means the grouper is stuck or falls behind.
+    body["stories_waiting"] = Article.objects.filter(story_waiting=True).count()
     last_poll = Feed.objects.aggregate(last=Max("last_checked_at"))["last"]
     body["last_poll"] = last_poll.isoformat() if last_poll else None
     body["sources"] = {

@@ -592,15 +592,18 @@ def _after_store(record: ImportRecord, section: str, url: str, source: Source) -
 
 
 def _group_story(article: Article, url: str, source: Source) -> None:
-    """Near-duplicate and story layers (design rule 7) for a freshly stored article. A failure
-    here leaves the article stored and shown, only not grouped: it is logged, not raised."""
+    """Near-duplicate and story layers (design rule 7) for a freshly stored article: put in line,
+    and grouped here if no grouper holds the line. A failure here (the database's) leaves the
+    article stored, shown and in line for the next grouping: it is logged, not raised."""
     from vnnews.news import story_grouper
 
     try:
         story_grouper.mark_pending(article.pk)
         story_grouper.group_if_free()
-    except Exception:
-        log.exception("source=%s url=%s stage=stories event=assign_failed", source.domain, url)
+    except Exception:  # the article stays in line (a failing one is logged by the grouping)
+        log.exception(
+            "source=%s url=%s stage=stories event=grouping_interrupted", source.domain, url
+        )
 
 
 # A worker storing articles back to back bumps the content version at most this often: each bump

@@ -228,6 +228,10 @@ class Article(models.Model):
     story_seq = models.BigIntegerField(
         "thứ tự gán sự kiện", null=True, blank=True, db_index=True, editable=False
     )
+    # Stored by live ingestion and waiting for the story grouper (news/story_grouper.py). A
+    # column of its own: marking story_seq instead could lower the highest assignment number,
+    # which other processes read past.
+    story_waiting = models.BooleanField("chờ gom sự kiện", default=False, editable=False)
     extraction_version = models.CharField("phiên bản trích xuất", max_length=40, blank=True)
     raw_page = models.ForeignKey(
         RawPage, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trang gốc"
@@ -244,6 +248,10 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["section", "-published"]),
             models.Index(fields=["source", "-published"]),
+            # Only the few waiting rows: the grouper reads them in store order.
+            models.Index(
+                fields=["id"], condition=models.Q(story_waiting=True), name="news_article_waiting"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,8 +4,8 @@ Every process that chooses stories keeps the candidate set in memory and has to 
 article any process assigned (their feature counts, vectors, the document frequencies). When
 each worker grouped the articles it fetched, both workers did that following for every
 article: bench_ingest measured 43.6 ms CPU an article with two workers against 33.5 with one
-(1,500 real texts). So a worker only marks a stored article as waiting (`story_seq` = PENDING)
-and one grouper groups the waiting articles, in the order they were stored:
+(1,500 real texts). So a worker only marks a stored article as waiting (`story_waiting`) and
+one grouper groups the waiting articles, in the order they were stored:
 
 - `vnnews run` and `vnnews worker` start a grouper process beside their workers
   (`django-admin group_stories --follow`, `follow` here). It takes the grouping lock and keeps
@@ -20,12 +20,13 @@ under its own lock, so a grouper and `vnnews import --stories` can run side by s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import OperationalError, connection
+from django.db import DatabaseError, OperationalError, connection
 
 from vnnews.news.models import Article
 
@@ -36,24 +37,33 @@ except ImportError:  # pragma: no cover - not POSIX: every worker groups for its
 
 log = logging.getLogger("vnnews.stories")
 
-# story_seq of an article waiting to be grouped. Assignments are numbered from 1
-# (stories_sync._write), so no reader of the numbers takes this for one: they look for
-# numbers above a mark of 0 or more.
-PENDING = 0
 CHUNK = 200  # waiting articles read at once
+# A database error on one article is taken for the database's (locked, gone) and the article
+# stays in line; this many in a row on the same article make it the article's after all.
+DB_ERROR_TRIES = 3
 # Any fixed 64-bit number other than stories_sync's: the PostgreSQL advisory lock of the grouper.
 _PG_GROUPER_KEY = 0x766E6E6577730002
+_db_errors: dict[int, int] = {}  # article pk -> database errors in a row while grouping it
 
 
 def mark_pending(article_id: int) -> None:
     """Put a stored (new or changed) article in line for grouping."""
-    Article.objects.filter(pk=article_id).update(story_seq=PENDING)
+    Article.objects.filter(pk=article_id).update(story_waiting=True)
 
 
 def pending_ids(limit: int = CHUNK) -> list[int]:
-    """The waiting articles, oldest stored first (story_seq is indexed)."""
-    rows = Article.objects.filter(story_seq=PENDING).order_by("pk")
+    """The waiting articles, oldest stored first (a partial index holds just them)."""
+    rows = Article.objects.filter(story_waiting=True).order_by("pk")
     return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def _leave_line(article: Article) -> bool:
+    """Take the article out of line unless it changed since it was read (a new version, stored
+    meanwhile, waits for its own grouping). True if it left."""
+    rows = Article.objects.filter(
+        pk=article.pk, change_count=article.change_count, story_waiting=True
+    )
+    return bool(rows.update(story_waiting=False))
 
 
 @contextmanager
@@ -73,9 +83,10 @@ def grouping_lock() -> Iterator[bool]:
             yield held
         finally:
             if held:
-                with connection.cursor() as cursor:
+                # A lost connection took the lock with it: nothing to let go then.
+                with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_GROUPER_KEY])
-    elif connection.vendor == "sqlite" and fcntl and name and "memory" not in name:
+    elif connection.vendor == "sqlite" and fcntl and name and not connection.is_in_memory_db():
         with open(name + ".grouper-lock", "a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -91,10 +102,11 @@ def grouping_lock() -> Iterator[bool]:
 
 
 def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int:
-    """Group every waiting article (call holding the grouping lock); returns how many, and
-    bumps the content version (soon) if any, unless `bump` is False (the caller does). An
-    article whose grouping fails is logged (source and URL) and leaves the line ungrouped, as
-    a failed assignment always did: stored and shown, not in a story."""
+    """Group every waiting article (call holding the grouping lock); returns how many were
+    grouped, and bumps the content version (soon) if any, unless `bump` is False (the caller
+    does). An article whose grouping fails is logged (source and URL) and leaves the line
+    ungrouped, as a failed assignment always did: stored and shown, not in a story. A database
+    error leaves it in line and is raised, unless it is the article's DB_ERROR_TRIES-th in a row."""
     from vnnews.news.stories_sync import assign_story
 
     done, failed = 0, set()
@@ -109,21 +121,33 @@ def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int
                 break  # SIGTERM: the article in hand is written, the rest wait in line
             try:
                 assign_story(article, bump=False)
-            except OperationalError:
-                raise  # the database, not the article (locked, gone): it stays in line
-            except Exception:
+            except Exception as exc:
+                if isinstance(exc, OperationalError) and not _one_error_too_many(article.pk):
+                    raise  # the database, not the article (locked, gone): it stays in line
                 log.exception(
                     "source=%s url=%s stage=stories event=assign_failed",
                     getattr(article.source, "domain", ""), article.url,
                 )  # fmt: skip
                 failed.add(article.pk)
-                Article.objects.filter(pk=article.pk, story_seq=PENDING).update(story_seq=None)
+                _leave_line(article)
+                continue
+            _db_errors.pop(article.pk, None)
+            _leave_line(article)
             done += 1
     if done and bump:
         from vnnews.news.ingest_live import bump_soon
 
         bump_soon()
     return done
+
+
+def _one_error_too_many(pk: int) -> bool:
+    """Count a database error on this article; True at the DB_ERROR_TRIES-th in a row."""
+    _db_errors[pk] = _db_errors.get(pk, 0) + 1
+    if _db_errors[pk] < DB_ERROR_TRIES:
+        return False
+    del _db_errors[pk]
+    return True
 
 
 def group_if_free() -> int:
@@ -144,27 +168,27 @@ def group_if_free() -> int:
 def follow(stop: threading.Event, idle_seconds: float = 0.2) -> int:
     """The grouper's loop: wait for the grouping lock, then group waiting articles as they come
     until `stop` is set; returns how many were grouped. A database error (locked too long,
-    connection lost) is logged and the loop starts again from taking the lock."""
+    connection lost, server down) is logged and the loop starts again from taking the lock."""
     done, waiting = 0, False
     while not stop.is_set():
-        with grouping_lock() as held:
-            if not held:
-                if not waiting:
-                    log.info("event=grouper_standby (another process groups stories)")
-                    waiting = True
-                stop.wait(1.0)
-                continue
-            log.info("event=grouper_started")
-            waiting = False
-            try:
+        try:
+            with grouping_lock() as held:
+                if not held:
+                    if not waiting:
+                        log.info("event=grouper_standby (another process groups stories)")
+                        waiting = True
+                    stop.wait(1.0)
+                    continue
+                log.info("event=grouper_started")
+                waiting = False
                 while not stop.is_set():
                     grouped = group_pending(stop)
                     done += grouped
                     if not grouped:
                         stop.wait(idle_seconds)
-            except OperationalError as exc:
-                # A lost connection also lost PostgreSQL's lock: start again from taking it.
-                log.warning("event=grouper_database_error reason=%s", exc)
-                connection.close()
-                stop.wait(1.0)
+        except OperationalError as exc:
+            # A lost connection also lost PostgreSQL's lock: start again from taking it.
+            log.warning("event=grouper_database_error reason=%s", exc)
+            connection.close()
+            stop.wait(1.0)
     return done
