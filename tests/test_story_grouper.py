@@ -166,14 +166,13 @@ def test_an_article_changed_while_it_is_grouped_stays_in_line_for_its_new_versio
     grouped = []
 
     def stored_again_meanwhile(chosen, *args, **kwargs):
-        result = assign(chosen, *args, **kwargs)
         grouped.append(chosen.text)
         if len(grouped) == 1:
-            # A worker stores a new version of the page and puts it in line while this one is
-            # written: what the grouper read is no longer the article.
+            # A worker stores a new version of the page (and puts it in line) while the story
+            # of this one is chosen: what the grouper read is no longer the article.
             Article.objects.filter(pk=chosen.pk).update(text="Nội dung bản hai.", change_count=1)
             story_grouper.mark_pending(chosen.pk)
-        return result
+        return assign(chosen, *args, **kwargs)
 
     monkeypatch.setattr(stories_sync, "assign_story", stored_again_meanwhile)
     assert story_grouper.group_pending(bump=False) == 2
@@ -199,3 +198,19 @@ def test_a_stop_is_heeded_between_articles(db, monkeypatch):
     monkeypatch.setattr(stories_sync, "assign_story", stopped_during)
     assert story_grouper.group_pending(stop, bump=False) == 1
     assert story_grouper.pending_ids() == [a.pk for a in articles[1:]]
+
+
+def test_live_ingestion_stores_an_article_already_in_line(db, tmp_path, settings):
+    from vnnews.news.store import ingest_page
+
+    settings.ARCHIVE_DIR = tmp_path
+    page = (
+        "<html><head><title>Giá vàng tăng</title></head><body><article><h1>Giá vàng tăng</h1>"
+        "<p>Giá vàng miếng hôm nay tăng 1 triệu đồng mỗi lượng so với hôm qua.</p>"
+        "</article></body></html>"
+    ).encode()
+    live = ingest_page("https://vnexpress.net/a.html", page, batch="b", origin="live:x",
+                       group_later=True)  # fmt: skip
+    imported = ingest_page("https://vnexpress.net/b.html", page, batch="b", origin="import")
+    assert live.article.story_waiting and not imported.article.story_waiting
+    assert story_grouper.pending_ids() == [live.article_id]

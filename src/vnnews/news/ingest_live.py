@@ -531,6 +531,7 @@ def fetch_article(
             origin=origin,
             item_key=url,
             memo=section_memo(),
+            group_later=True,
         )
     if record.outcome == ImportRecord.Outcome.FAILED and record.stage == "store":
         # One cause: a section deleted meanwhile in the admin (another process, so no signal
@@ -592,13 +593,13 @@ def _after_store(record: ImportRecord, section: str, url: str, source: Source) -
 
 
 def _group_story(article: Article, url: str, source: Source) -> None:
-    """Near-duplicate and story layers (design rule 7) for a freshly stored article: put in line,
-    and grouped here if no grouper holds the line. A failure here (the database's) leaves the
-    article stored, shown and in line for the next grouping: it is logged, not raised."""
+    """Near-duplicate and story layers (design rule 7) for a freshly stored article, which the
+    store put in line (group_later): grouped here if no grouper holds the line. A failure here
+    (the database's) leaves the article stored, shown and in line for the next grouping: it is
+    logged, not raised."""
     from vnnews.news import story_grouper
 
     try:
-        story_grouper.mark_pending(article.pk)
         story_grouper.group_if_free()
     except Exception:  # the article stays in line (a failing one is logged by the grouping)
         log.exception(

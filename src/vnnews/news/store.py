@@ -352,6 +352,7 @@ def _store(
     raw_page: RawPage | None,
     record: dict,
     memo: dict,
+    group_later: bool = False,
 ) -> ImportRecord:
     clean, url, digest = prepared.clean, prepared.stored_url, prepared.digest
     # A bulk caller may have looked a whole chunk's addresses up at once (see `absent_urls`).
@@ -400,6 +401,7 @@ def _store(
             # Bulk: inserted with the rest of the chunk by `flush_pending`, record and all.
             memo[PENDING][url] = (stored, _images(stored, clean.blocks))
             return save_record(**record, outcome=Outcome.CREATED, article=stored)
+        stored.story_waiting = group_later
         stored.save()
         outcome = Outcome.CREATED
         if any(b.kind == "image" for b in clean.blocks):
@@ -412,6 +414,7 @@ def _store(
         stored.raw_page = raw_page or stored.raw_page
         stored.change_count += 1
         stored.last_changed = now
+        stored.story_waiting = stored.story_waiting or group_later
         if prepared.index_keys is not None:
             setattr(stored, INDEX_KEYS, prepared.index_keys)
         stored.save()
@@ -452,9 +455,13 @@ def store_article(
     fresh: bool = False,
     defer: list | None = None,
     prepared: Prepared | None = None,
+    group_later: bool = False,
 ) -> ImportRecord:
     """Create, update or leave the Article for `article` and record the outcome. Never raises for
     a bad item: the ImportRecord then says FAILED with the stage and the reason.
+
+    `group_later`: a new or changed article goes in line for the story grouper
+    (news/story_grouper.py) in the same transaction (live ingestion).
 
     `prepared` is `prepare(article)` done ahead (by an import worker); `article` may then be None.
 
@@ -489,7 +496,7 @@ def store_article(
             return _store(prepared, source, raw_page, record, memo)
         # A savepoint per item: a failing item rolls back alone inside the caller's batch.
         with transaction.atomic():
-            return _store(prepared, source, raw_page, record, memo)
+            return _store(prepared, source, raw_page, record, memo, group_later)
     except ItemFailed as exc:
         return failed_record(**record, stage=exc.stage, reason=exc.reason)
     except Exception as exc:  # a database error must not stop the batch either
@@ -603,9 +610,11 @@ def ingest_page(
     defer: list | None = None,
     prepared: Prepared | None = None,
     declared_encoding: str | None = None,
+    group_later: bool = False,
 ) -> ImportRecord:
     """Archive, extract and store one fetched or imported page. Never raises for a bad page.
     `declared_encoding`: the charset the HTTP response declared (FetchResult.charset).
+    `group_later`: see store_article.
     `prepared`: the page already extracted and prepared (`prepare(run_extractor(body, url))`,
     or a Prepared with stage "extract" saying why not), by an import worker."""
     item_key = item_key or url
@@ -651,4 +660,5 @@ def ingest_page(
         fresh=fresh,
         defer=defer,
         prepared=prepared,
+        group_later=group_later,
     )

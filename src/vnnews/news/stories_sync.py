@@ -248,9 +248,10 @@ def _new_story(**fields) -> Story:
     return Story.objects.bulk_create([Story(**fields)])[0]
 
 
-def _write(article: Article, choice: _Choice) -> Story:
+def _write(article: Article, choice: _Choice, waiting_version: int | None = None) -> Story:
     """Write the settled choice, numbered after every earlier assignment (under the assignment
-    lock, so the numbers follow the order the assignments are written in)."""
+    lock, so the numbers follow the order the assignments are written in); see assign_story for
+    `waiting_version`."""
     original, story, started = choice.original, choice.story, None
     old_story_id = article.story_id
     with transaction.atomic():
@@ -271,7 +272,7 @@ def _write(article: Article, choice: _Choice) -> Story:
         article.duplicate_of = original
         article.story = story
         article.story_seq = seq
-        _write_fields(article.pk, choice.fingerprint, original, story.pk, seq)
+        _write_fields(article.pk, choice.fingerprint, original, story.pk, seq, waiting_version)
         if old_story_id != story.pk and old_story_id:
             Story.objects.filter(pk=old_story_id, size__gt=0).update(size=F("size") - 1)
             Story.objects.filter(pk=old_story_id, size=0).delete()
@@ -283,14 +284,30 @@ def _write(article: Article, choice: _Choice) -> Story:
 # Plain SQL for the two writes of every assignment: building the ORM's update() queries (three
 # of them) was most of the cost of writing one. update() sets no auto_now field and sends no
 # signal, so these write the same rows.
-def _write_fields(pk: int, fingerprint: int, original: Article | None, story_id: int, seq: int):
-    """The article's simhash, duplicate_of, story and story_seq, as update() wrote them."""
-    sql = "UPDATE {table} SET {simhash} = %s, {duplicate_of} = %s, {story} = %s, {seq} = %s "
-    sql += "WHERE {pk} = %s"
+def _write_fields(
+    pk: int,
+    fingerprint: int,
+    original: Article | None,
+    story_id: int,
+    seq: int,
+    waiting_version: int | None,
+):
+    """The article's simhash, duplicate_of, story and story_seq, as update() wrote them; and it
+    leaves the grouping line if it is still at `waiting_version` (None: never equal)."""
+    sql = "UPDATE {table} SET {simhash} = %s, {duplicate_of} = %s, {story} = %s, {seq} = %s, "
+    sql += "{waiting} = CASE WHEN {version} = %s THEN %s ELSE {waiting} END WHERE {pk} = %s"
     with connection.cursor() as cursor:
         cursor.execute(
             sql.format(**article_columns()),
-            [fingerprint, original.pk if original is not None else None, story_id, seq, pk],
+            [
+                fingerprint,
+                original.pk if original is not None else None,
+                story_id,
+                seq,
+                waiting_version,
+                False,
+                pk,
+            ],
         )
 
 
@@ -315,9 +332,14 @@ def assign_story(
     *,
     reindex: bool = False,
     bump: bool = True,
+    waiting_version: int | None = None,
 ) -> Article:
     """Set `article.simhash`, `duplicate_of` (a near-identical earlier copy, or None) and
     `story` (joined or newly created), write those fields and return the article.
+
+    `waiting_version`: the article's change_count as the story grouper read it from the line
+    (news/story_grouper.py); the same write takes it out of line if it is still that version,
+    so a version stored meanwhile stays in line, and the grouper takes no second write lock.
 
     A near duplicate joins its original's story. Safe to call again after an update: the article
     is re-fingerprinted and may move to another story (the old story's size is decremented).
@@ -335,7 +357,7 @@ def assign_story(
     mark = last_assignment()
     choice = _choose(article, options, mark)
     with _one_assignment_at_a_time():
-        story = _write(article, _settle(article, choice, mark, options))
+        story = _write(article, _settle(article, choice, mark, options), waiting_version)
     if reindex or was_copy != (article.duplicate_of_id is not None):
         from vnnews.news.search import index_article
 

@@ -120,7 +120,8 @@ def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int
             if stop is not None and stop.is_set():
                 break  # SIGTERM: the article in hand is written, the rest wait in line
             try:
-                assign_story(article, bump=False)
+                # Out of line in the assignment's own write, if still this version.
+                assign_story(article, bump=False, waiting_version=article.change_count)
             except Exception as exc:
                 if isinstance(exc, OperationalError) and not _one_error_too_many(article.pk):
                     raise  # the database, not the article (locked, gone): it stays in line
@@ -132,7 +133,6 @@ def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int
                 _leave_line(article)
                 continue
             _db_errors.pop(article.pk, None)
-            _leave_line(article)
             done += 1
     if done and bump:
         from vnnews.news.ingest_live import bump_soon
