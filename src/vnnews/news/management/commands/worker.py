@@ -6,6 +6,7 @@ queued again after the lease (`VNNEWS_TASK_LEASE_SECONDS`, see ingest_live.reap_
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -20,6 +21,15 @@ from django.core.management.base import BaseCommand
 from vnnews.news import ingest_live
 
 log = logging.getLogger("vnnews.worker")
+
+
+# Fetch workers run at a lower CPU priority than the reading site, the scheduler and the story
+# grouper: when the machine is busy, a page view or the grouping of what was stored goes first,
+# and the workers take what is left. With the grouper at the same priority as two busy workers
+# on two cores it fell behind them. bench_ingest --articles 1500 --trickle 0, alternating runs:
+# 46.7 / 50.8 / 51.9 articles/s at the same priority (the last article grouped 1.0-2.0 s after
+# the last stored), 52.8 / 56.9 / 55.9 with the workers at niceness 5 (0.5-1.0 s after).
+WORKER_NICENESS = 5
 
 
 class WorkerPool:
@@ -58,8 +68,12 @@ class WorkerPool:
             self._spawn(index)
 
     def _spawn(self, index: int) -> None:
-        self.children[index] = subprocess.Popen(self._argv(index), env=self.env)
-        log.info("event=worker_started slot=%d pid=%d", index, self.children[index].pid)
+        self.children[index] = child = subprocess.Popen(self._argv(index), env=self.env)
+        kind = "grouper" if index == self.count else "worker"
+        if kind == "worker":
+            with contextlib.suppress(OSError):  # a platform without priorities runs as it is
+                os.setpriority(os.PRIO_PROCESS, child.pid, WORKER_NICENESS)
+        log.info("event=%s_started slot=%d pid=%d", kind, index, self.children[index].pid)
 
     def supervise(self) -> None:
         """Restart dead workers (call periodically)."""
