@@ -128,6 +128,17 @@ def batch() -> int:
     return len(done)
 
 
+def assert_one_story_per_event(state: dict, pks: list[int]) -> dict[int, int | None]:
+    """Check a report of the articles `setup` stored (pks in EVENTS order): each event's two
+    articles share a story, the three events have three. Returns pk -> duplicate_of."""
+    story = {pk: story_id for pk, story_id, _ in state["articles"]}
+    flood, fuel, bridge = pks[0:2], pks[2:4], pks[4:6]
+    for pair in (flood, fuel, bridge):
+        assert story[pair[0]] == story[pair[1]] is not None, pair
+    assert len({story[flood[0]], story[fuel[0]], story[bridge[0]]}) == 3
+    return {pk: original for pk, _, original in state["articles"]}
+
+
 def report() -> dict:
     from vnnews.news.models import Article, Story
 
