@@ -196,17 +196,57 @@ def test_a_stop_is_heeded_between_articles(db, monkeypatch):
     assert story_grouper.pending_ids() == [a.pk for a in articles[1:]]
 
 
+def _page(sentence: str) -> bytes:
+    return (
+        "<html><head><title>Giá vàng tăng</title></head><body><article><h1>Giá vàng tăng</h1>"
+        f"<p>{sentence}</p></article></body></html>"
+    ).encode()
+
+
+GOLD = "Giá vàng miếng hôm nay tăng 1 triệu đồng mỗi lượng so với hôm qua."
+GOLD_LATER = "Giá vàng miếng chiều nay tăng thêm 300.000 đồng mỗi lượng, lên mức cao nhất."
+
+
 def test_live_ingestion_stores_an_article_already_in_line(db, tmp_path, settings):
     from vnnews.news.store import ingest_page
 
     settings.ARCHIVE_DIR = tmp_path
-    page = (
-        "<html><head><title>Giá vàng tăng</title></head><body><article><h1>Giá vàng tăng</h1>"
-        "<p>Giá vàng miếng hôm nay tăng 1 triệu đồng mỗi lượng so với hôm qua.</p>"
-        "</article></body></html>"
-    ).encode()
-    live = ingest_page("https://vnexpress.net/a.html", page, batch="b", origin="live:x",
+    live = ingest_page("https://vnexpress.net/a.html", _page(GOLD), batch="b", origin="live:x",
                        group_later=True)  # fmt: skip
-    imported = ingest_page("https://vnexpress.net/b.html", page, batch="b", origin="import")
+    imported = ingest_page("https://vnexpress.net/b.html", _page(GOLD), batch="b", origin="import")
     assert live.article.story_waiting and not imported.article.story_waiting
     assert story_grouper.pending_ids() == [live.article_id]
+    story_grouper.group_pending(bump=False)
+    # A new version of the page goes back in line.
+    again = ingest_page("https://vnexpress.net/a.html", _page(GOLD_LATER), batch="b",
+                        origin="live:x", group_later=True)  # fmt: skip
+    assert again.outcome == "updated" and story_grouper.pending_ids() == [live.article_id]
+
+
+def test_a_new_version_stored_leaves_an_assignment_made_meanwhile(
+    db, tmp_path, settings, monkeypatch
+):
+    """On PostgreSQL the grouper may write between the store's read of an article and its
+    write of the new version: the store must not write back the story it read."""
+    from vnnews.news import store
+    from vnnews.news.models import Story
+
+    settings.ARCHIVE_DIR = tmp_path
+    url = "https://vnexpress.net/a.html"
+    first = store.ingest_page(url, _page(GOLD), batch="b", origin="live:x", group_later=True)
+    story = Story.objects.create(title="Giá vàng", size=1)
+    resolve = store.resolve_section
+
+    def grouped_meanwhile(*args, **kwargs):  # runs after the store read the row
+        Article.objects.filter(pk=first.article_id).update(
+            story=story, story_seq=7, simhash=42, story_waiting=False, view_count=3
+        )
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr(store, "resolve_section", grouped_meanwhile)
+    second = store.ingest_page(url, _page(GOLD_LATER), batch="b", origin="live:x",
+                               group_later=True)  # fmt: skip
+    assert second.outcome == "updated"
+    row = Article.objects.get(pk=first.article_id)
+    assert (row.story_id, row.story_seq, row.simhash, row.view_count) == (story.pk, 7, 42, 3)
+    assert row.story_waiting and GOLD_LATER in row.text  # the new version, in line

@@ -414,10 +414,11 @@ def _store(
         stored.raw_page = raw_page or stored.raw_page
         stored.change_count += 1
         stored.last_changed = now
-        stored.story_waiting = stored.story_waiting or group_later
+        if group_later:
+            stored.story_waiting = True
         if prepared.index_keys is not None:
             setattr(stored, INDEX_KEYS, prepared.index_keys)
-        stored.save()
+        stored.save(update_fields=_updated_fields(group_later))
         outcome = Outcome.UPDATED
         log.info(
             "source=%s url=%s event=article_changed count=%d",
@@ -428,6 +429,28 @@ def _store(
         _replace_images(stored, clean.blocks)
         memo.get(SAVED, {})[stored.pk] = stored
     return save_record(**record, outcome=outcome, article=stored)
+
+
+# Columns others write while a store of the same article may run: the story grouper (story,
+# story_seq, simhash, duplicate_of, story_waiting) and the reading site (view_count). An update
+# leaves them as they are in the database rather than writing back what it read: on PostgreSQL
+# (no write lock taken up front) it could otherwise undo an assignment made meanwhile, leaving
+# an empty story and lowering the highest assignment number other processes read past.
+_LEFT_TO_OTHERS = {"story", "story_seq", "simhash", "duplicate_of", "story_waiting", "view_count"}
+
+
+@cache
+def _fields_of_an_update() -> tuple[str, ...]:
+    return tuple(
+        field.name
+        for field in Article._meta.concrete_fields
+        if not field.primary_key and not field.generated and field.name not in _LEFT_TO_OTHERS
+    )
+
+
+def _updated_fields(group_later: bool) -> tuple[str, ...]:
+    """What the store writes of an article it changes (`group_later`: it goes in line too)."""
+    return (*_fields_of_an_update(), "story_waiting") if group_later else _fields_of_an_update()
 
 
 def _defers_new_articles(record: dict, memo: dict) -> bool:
