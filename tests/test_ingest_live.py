@@ -3,6 +3,7 @@ store, run by django_tasks_db's own worker loop."""
 
 from __future__ import annotations
 
+import signal
 from datetime import timedelta
 
 import pytest
@@ -41,9 +42,18 @@ def web():
 
 
 def run_queue() -> None:
-    call_command(
-        "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
-    )
+    # db_worker installs its own SIGTERM/SIGINT/SIGQUIT handlers in this (the test) process:
+    # put the test run's back, or processes forked later by other tests (an import's pool)
+    # inherit them and, when terminated, exit into a copy of the test run.
+    signals = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+    saved = {number: signal.getsignal(number) for number in signals}
+    try:
+        call_command(
+            "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+        )
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 def register(outlet, path="/rss/home.rss", kind="rss", name=None) -> Feed:
