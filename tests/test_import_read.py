@@ -97,3 +97,20 @@ def test_a_json_line_is_parsed_where_it_is_prepared(tmp_path, monkeypatch):
     assert prepared[1].reason == "không phải đối tượng JSON (list)"
     assert prepared[2].reason == "TypeError: boom"
     assert (prepared[3].stage, prepared[3].stored_url) == ("", "https://x.vn/c")
+
+
+def test_a_json_line_whose_preparation_fails_keeps_its_address(tmp_path, monkeypatch):
+    """A normaliser or sanitiser bug fails the item at stage "prepare"; the record still names
+    the address, which a JSON line's item only learns when the worker parses it."""
+    from vnnews.news.importers import jsonl, pipeline
+
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"url": "https://x.vn/c", "title": "Hà Nội", "content": "Mưa."}\n', "utf-8")
+    (item,) = jsonl.iter_items(path)
+
+    def broken(article, ahead=False):
+        raise ValueError("hỏng")
+
+    monkeypatch.setattr(pipeline, "prepare", broken)
+    prepared = pipeline.prepare_item(item)
+    assert (prepared.stage, prepared.url) == ("prepare", "https://x.vn/c")

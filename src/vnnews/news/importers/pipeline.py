@@ -13,7 +13,6 @@ cannot be sent), the chunk is prepared in the main process and the import goes o
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import os
@@ -34,18 +33,10 @@ def default_workers() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 0
 
 
-# Workers run below the main process's CPU priority: the main process writes what they prepare,
-# one chunk at a time, and every worker waits for it when it falls behind; with three busy
-# processes on two cores it got a third of the CPU.
-WORKER_NICENESS = 5
-
-
 def _start_worker(parent: int) -> None:
-    """Worker initializer: a lower CPU priority (WORKER_NICENESS), and leave as soon as the main
-    process is gone. A `kill -9` of the import must not leave workers behind waiting for work
-    forever (they hold the task pipe open themselves, so they would never see it close)."""
-    with contextlib.suppress(OSError):  # a platform without priorities runs as it is
-        os.nice(WORKER_NICENESS)
+    """Worker initializer: leave as soon as the main process is gone. A `kill -9` of the import
+    must not leave workers behind waiting for work forever (they hold the task pipe open
+    themselves, so they would never see it close)."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -84,8 +75,9 @@ def _prepared(item: Item, article) -> Prepared:
     try:
         return prepare(article, ahead=True)
     except Exception as exc:  # a normaliser or sanitiser bug fails this item, not the batch
-        log.exception("url=%s stage=prepare", item.url or article.url)
-        return Prepared(url=item.url, stage="prepare", reason=f"{type(exc).__name__}: {exc}")
+        url = item.url or article.url  # a JSON line's address is known once it is parsed
+        log.exception("url=%s stage=prepare", url)
+        return Prepared(url=url, stage="prepare", reason=f"{type(exc).__name__}: {exc}")
 
 
 class Preparer:
