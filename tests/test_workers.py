@@ -208,3 +208,22 @@ def test_on_sqlite_two_workers_share_the_backlog_and_a_killed_one_loses_nothing(
             w for (ids,) in query(f"SELECT worker_ids FROM {TASKS}") for w in json.loads(ids)
         }
         assert workers_seen == {"w1", "w2"}
+
+
+def test_the_pool_runs_its_workers_five_steps_below_itself_and_its_grouper_beside_it(
+    monkeypatch,
+):
+    from vnnews.news.management.commands.worker import WORKER_NICENESS, WorkerPool
+
+    pool = WorkerPool(1)
+    monkeypatch.setattr(pool, "_argv", lambda index: ["sleep", "30"])
+    pool.start()
+    try:
+        worker, grouper = pool.children
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, mine + WORKER_NICENESS)
+        assert os.getpriority(os.PRIO_PROCESS, grouper.pid) == mine
+    finally:
+        for child in pool.children:
+            child.kill()
+            child.wait()

@@ -575,8 +575,8 @@ def _after_store(record: ImportRecord, section: str, url: str, source: Source) -
     """The steps after the store's transaction; each is safe to run again on a resumed task.
     They work on the record's own Article (the instance the store saved) instead of reading
     the row again, and bump the content version (soon) when the article changed. A new or
-    changed article goes in line for story grouping (news/story_grouper.py): grouped here
-    when no grouper process holds the line, else by that process."""
+    changed article is already in line for story grouping (the store put it there, see
+    news/story_grouper.py): grouped here when no grouper process holds the line."""
     if not record.article_id:
         return
     article = record.article

@@ -69,11 +69,16 @@ class WorkerPool:
 
     def _spawn(self, index: int) -> None:
         self.children[index] = child = subprocess.Popen(self._argv(index), env=self.env)
-        kind = "grouper" if index == self.count else "worker"
-        if kind == "worker":
+        if self._kind(index) == "worker":
             with contextlib.suppress(OSError):  # a platform without priorities runs as it is
-                os.setpriority(os.PRIO_PROCESS, child.pid, WORKER_NICENESS)
-        log.info("event=%s_started slot=%d pid=%d", kind, index, self.children[index].pid)
+                # Relative to the pool's own priority (a pool started with `nice` keeps its
+                # workers below its grouper), within the highest niceness there is.
+                mine = os.getpriority(os.PRIO_PROCESS, 0)
+                os.setpriority(os.PRIO_PROCESS, child.pid, min(19, mine + WORKER_NICENESS))
+        log.info("event=%s_started slot=%d pid=%d", self._kind(index), index, child.pid)
+
+    def _kind(self, index: int) -> str:
+        return "grouper" if index == self.count else "worker"
 
     def supervise(self) -> None:
         """Restart dead workers (call periodically)."""
@@ -82,8 +87,9 @@ class WorkerPool:
         for index, child in enumerate(self.children):
             if child is not None and child.poll() is not None:
                 log.warning(
-                    "event=worker_died slot=%d pid=%d code=%s", index, child.pid, child.returncode
-                )
+                    "event=%s_died slot=%d pid=%d code=%s",
+                    self._kind(index), index, child.pid, child.returncode,
+                )  # fmt: skip
                 self._spawn(index)
 
     def stop(self, timeout: float = 20.0) -> None:
