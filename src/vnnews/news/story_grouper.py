@@ -4,15 +4,17 @@ Every process that chooses stories keeps the candidate set in memory and has to 
 article any process assigned (their feature counts, vectors, the document frequencies). When
 each worker grouped the articles it fetched, both workers did that following for every
 article: bench_ingest measured 43.6 ms CPU an article with two workers against 33.5 with one
-(1,500 real texts). So a worker only marks a stored article as waiting (`story_waiting`) and
-one grouper groups the waiting articles, in the order they were stored:
+(1,500 real texts). So the store only puts a new or changed live article in line
+(`story_waiting`, in the store's own transaction: `ingest_page(group_later=True)`) and one
+grouper groups the waiting articles, in the order they were stored; the assignment's own write
+takes an article out of line if it is still the version read (`waiting_version`):
 
 - `vnnews run` and `vnnews worker` start a grouper process beside their workers
   (`django-admin group_stories --follow`, `follow` here). It takes the grouping lock and keeps
   it while it lives; groupers of other machines wait for it, and one of them takes over when the
   holder dies (the lock goes with its process or connection).
 - Where no grouper holds the lock (a worker alone, the tests' in-process tasks), the worker that
-  marked an article groups what is waiting itself and lets the lock go (`group_if_free`).
+  stored an article groups what is waiting itself and lets the lock go (`group_if_free`).
 
 Grouping writes with `stories_sync.assign_story`, which serialises its settling and writing
 under its own lock, so a grouper and `vnnews import --stories` can run side by side.
