@@ -587,12 +587,12 @@ def _after_store(record: ImportRecord, section: str, url: str, source: Source) -
 
         index_article(article)  # the section is part of the search index entry
     if record.outcome in {"created", "updated"}:
-        _group_story(article, url, source)
+        _group_story(url, source)
     if mapped or record.outcome in {"created", "updated"}:
         bump_soon()
 
 
-def _group_story(article: Article, url: str, source: Source) -> None:
+def _group_story(url: str, source: Source) -> None:
     """Near-duplicate and story layers (design rule 7) for a freshly stored article, which the
     store put in line (group_later): grouped here if no grouper holds the line. A failure here
     (the database's) leaves the article stored, shown and in line for the next grouping: it is
