@@ -117,3 +117,75 @@ def test_a_database_error_while_storing_a_new_article_loses_nothing(tmp_path, mo
     assert Article.objects.values("url").distinct().count() == Article.objects.count()
     assert ImportRecord.objects.count() == 6
     assert search("lu").total == 6 - failed
+
+
+def pages_from_outlets(folder: Path, addresses: list[str]) -> Path:
+    """One saved HTML page per address (the test store's page, its canonical link changed)."""
+    pytest.importorskip("vnnews.extract.engine")
+    from tests.test_store import HTML
+
+    folder.mkdir()
+    for n, url in enumerate(addresses):
+        page = HTML.replace(b"https://vnexpress.net/gia-xang-giam-4800000.html", url.encode())
+        page = page.replace(
+            b"<head>", '<head><meta property="og:site_name" content="Báo Mới">'.encode()
+        )
+        (folder / f"p{n}.html").write_bytes(page.replace(b"RON 95", f"RON {n}".encode()))
+    return folder
+
+
+def test_a_chunk_of_pages_from_many_outlets_creates_its_new_outlets_in_one_insert(tmp_path):
+    """A crawl of many sites: the outlets a chunk's new articles need are looked up and created
+    together (one INSERT, not one per outlet), named as one at a time would be, and an outlet
+    that exists already is reused as it is."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vnnews.news.models import Source, Tombstone
+
+    Source.objects.create(domain="tuoitre.vn", name="Tuổi Trẻ (sửa tay)")
+    Tombstone.objects.create(url="https://xoa.vn/bai-1.html")
+    folder = pages_from_outlets(tmp_path / "pages", [
+        "https://vnexpress.net/a-1.html", "https://vnexpress.net/a-2.html",
+        "https://tuoitre.vn/b-1.html", "https://mot.example/c-1.html",
+        "https://hai.example/d-1.html", "https://xoa.vn/bai-1.html",
+    ])  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        out = run(folder)
+    assert "tạo mới 5" in out and "bỏ qua 1" in out, out
+    inserts = [q["sql"] for q in queries if 'INSERT INTO "news_source"' in q["sql"]]
+    assert len(inserts) == 1, inserts
+    names = dict(Source.objects.values_list("domain", "name"))
+    # Our table's name for a known outlet, the page's site name for another; the tombstoned
+    # page's outlet is not created.
+    assert names == {
+        "vnexpress.net": "VnExpress", "tuoitre.vn": "Tuổi Trẻ (sửa tay)",
+        "mot.example": "Báo Mới", "hai.example": "Báo Mới",
+    }  # fmt: skip
+    assert Article.objects.filter(source__domain="vnexpress.net").count() == 2
+    assert Source.objects.get(domain="hai.example").home_url == "https://hai.example/"
+
+
+def test_an_outlet_created_by_another_process_meanwhile_redoes_the_chunk(
+    tmp_path, monkeypatch, caplog
+):
+    """Another process creates an outlet between the chunk's look-up and its insert: the insert
+    fails, and the chunk is redone item by item, losing nothing. (Here the "other process" is
+    the same transaction, rolled back with the chunk: the redo creates the outlet itself.)"""
+    from vnnews.news import store
+    from vnnews.news.models import Source
+
+    real = store.insert_new
+
+    def someone_else_first(model, objs):
+        if model is Source and objs:
+            Source.objects.create(domain=objs[0].domain, name="Đã có")
+        return real(model, objs)
+
+    monkeypatch.setattr(store, "insert_new", someone_else_first)
+    folder = pages_from_outlets(tmp_path / "pages", ["https://mot.example/c-1.html"])
+    out = run(folder)
+    assert "tạo mới 1" in out and "lỗi 0" in out, out
+    assert "redoing the chunk item by item" in caplog.text
+    assert Source.objects.filter(domain="mot.example").count() == 1
+    assert Article.objects.get().source.domain == "mot.example"

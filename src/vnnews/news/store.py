@@ -175,28 +175,63 @@ def _first_id(model: type[models.Model], **equal: object) -> int | None:
     return row[0] if row else None
 
 
+def _new_source(domain: str, site_name: str) -> Source:
+    """An unsaved Source for `domain` (LOCAL_DOMAIN for files without an address), named from our
+    table of outlets, else the page's site name, else the domain."""
+    if domain == LOCAL_DOMAIN:
+        name, home = site_name or "Tệp nhập", ""
+    else:
+        name, home = outlet_names().get(domain) or site_name or domain, f"https://{domain}/"
+    return Source(domain=domain, name=name[:200], home_url=home)
+
+
 def source_for(url: str, site_name: str = "") -> Source:
-    """The Source of `url`'s outlet, created on first sight (named from our table of outlets,
-    else the page's site name, else the domain)."""
+    """The Source of `url`'s outlet, created on first sight (see `_new_source` for its name)."""
     domain = site_domain(url)
     if not domain:
         domain = LOCAL_DOMAIN
     existing = _first_id(Source, domain=domain)
     if existing is not None:
         return Source.objects.get(pk=existing)
-    if domain == LOCAL_DOMAIN:
-        name, home = site_name or "Tệp nhập", ""
-    else:
-        name, home = outlet_names().get(domain) or site_name or domain, f"https://{domain}/"
+    source = _new_source(domain, site_name)
     # Not get_or_create: it would look the domain up a second time (an import of pages from
     # many outlets creates one per page). The savepoint lets a lost race end in a lookup.
     try:
         with transaction.atomic():
-            source = Source.objects.create(domain=domain, name=name[:200], home_url=home)
+            source.save(force_insert=True)
     except IntegrityError:  # another process created it since
         return Source.objects.get(domain=domain)
     log.info("source=%s url=%s event=source_created", domain, url)
     return source
+
+
+def sources_ahead(prepared: list[Prepared], memo: dict) -> None:
+    """Put in `memo` the Source that `_store` would look up or create for each of a bulk chunk's
+    new articles (`prepared` built ahead, with its domain): the existing ones in one query, the
+    missing ones in one insert. An import of pages from many outlets (a web crawl, the WCXB
+    pages: 633 outlets in 711 pages) otherwise paid a lookup, a savepoint and an INSERT per new
+    outlet, ~1.4 ms of the writer's time a page. Only new articles (addresses in memo[ABSENT]):
+    a page that turns out unchanged or tombstoned must not create its outlet."""
+    absent = memo.get(ABSENT, ())
+    wanted: dict[str, Prepared] = {}
+    for item in prepared:
+        new_article = item.clean is not None and item.stored_url in absent
+        if new_article and item.domain and ("source", item.domain) not in memo:
+            wanted.setdefault(item.domain, item)
+    if not wanted:
+        return
+    for source in Source.objects.filter(domain__in=list(wanted)):
+        memo[("source", source.domain)] = source
+        del wanted[source.domain]
+    created = [_new_source(domain, item.clean.site_name) for domain, item in wanted.items()]
+    # Inside the chunk's transaction: a domain another process created meanwhile fails the
+    # insert, and the chunk is redone item by item (runner._store_chunk), through source_for.
+    insert_new(Source, created)
+    for source in created:
+        memo[("source", source.domain)] = source
+        log.info(
+            "source=%s url=%s event=source_created", source.domain, wanted[source.domain].stored_url
+        )
 
 
 # -- articles --------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from vnnews.news.store import (
     ingest_page,
     outlet_names,
     recorded_pairs,
+    sources_ahead,
     store_article,
 )
 
@@ -329,6 +330,11 @@ class Importer:
             self.memo[ABSENT] = self._absent(jobs)
             if bulk:
                 begin_bulk(self.memo)
+                # Outlets named by the pages' addresses (not by a sidecar: Importer.source).
+                sources_ahead(
+                    [job[1] for _, item, job in jobs if job and job[1] and not item.source_domain],
+                    self.memo,
+                )
             else:
                 self.memo.pop(PENDING, None)
                 self.memo[SAVED] = {}
