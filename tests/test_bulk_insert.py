@@ -5,6 +5,7 @@ were assigned), on SQLite by one executemany, elsewhere through bulk_create itse
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -33,7 +34,9 @@ def new_articles(prefix: str, source, section) -> list[Article]:
         "blocks": [{"type": "p", "text": "Đoạn một."}, {"type": "img", "src": "https://x/a.jpg"}],
         "authors": ["Hoàng Phúc"],
         "tags": ["thời tiết", "lũ"],
-        "published": datetime(2024, 10, 1, 1, 2, 3, 456789, tzinfo=UTC),
+        # Stored in UTC whatever its zone, as bulk_create stores it.
+        "published": datetime(2024, 10, 1, 8, 2, 3, 456789, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        "story_waiting": True,
         "content_hash": "ab" * 32,
         "simhash": -(2**62),
     }
