@@ -72,13 +72,28 @@ class ItemFailed(Exception):
 def normalize_article(article: Extracted) -> Extracted:
     """Every stored text field through vnnews.text.normalize, all in one call (normalize_many:
     the body text repeats the paragraph blocks, and one call per field costs more)."""
+    blocks = article.blocks
     texts = [
         article.title, article.sapo, article.text, article.byline, article.section,
         article.site_name, *article.authors, *article.section_path, *article.tags,
+        *[b.text for b in blocks], *[b.alt for b in blocks], *[b.caption for b in blocks],
+        *[b.credit for b in blocks],
     ]  # fmt: skip
-    for b in article.blocks:
-        texts += (b.text, b.alt, b.caption, b.credit, *b.items, *chain.from_iterable(b.rows))
-    n = normalize_many(texts).__getitem__
+    for b in blocks:
+        if b.items or b.rows:
+            texts += (*b.items, *chain.from_iterable(b.rows))
+    normal = normalize_many(texts)
+    if list(normal) == list(normal.values()):
+        # Every text is in normal form already (nearly every extracted page): the same copy,
+        # without looking each field up again.
+        return replace(
+            article,
+            blocks=list(blocks),
+            authors=list(article.authors),
+            section_path=list(article.section_path),
+            tags=list(article.tags),
+        )
+    n = normal.__getitem__
     return replace(
         article,
         title=n(article.title),

@@ -223,22 +223,56 @@ def normalize_lines(lines: list[str]) -> list[str]:
     return out
 
 
+# Characters besides ASCII (less the tab) that normalize() never changes nor lets change a
+# neighbour: typographic punctuation and symbols. None is a letter, a digit, a space or a
+# combining mark, and each is its own NFC and NFD and composes with nothing (tests check all
+# this against unicodedata): in a text made of them and ASCII, every syllable is ASCII.
+_INERT = (
+    "\u00a1-\u00a9\u00ab\u00ac\u00ae-\u00b1\u00b4\u00b6-\u00b8\u00bb\u00bf\u00d7\u00f7"
+    "\u2010-\u2027\u2030-\u205e\u20a0-\u20c0"
+)
+_NOT_INERT = re.compile(f"[^\x00-\x08\n-\x7f{_INERT}]")
+
+
+def is_plainly_normal(text: str) -> bool:
+    """Whether `text` is its own normal form for a reason a few C scans can see: only ASCII and
+    inert punctuation (see _INERT), no tab, no two spaces in a row. normalize() would find so
+    too, syllable by syllable; most lines of English pages are such (a Vietnamese line fails at
+    its first letter with a mark: the check costs it next to nothing)."""
+    if text.isascii():  # O(1): CPython knows
+        return "\t" not in text and "  " not in text
+    return not _NOT_INERT.search(text) and "  " not in text
+
+
 def normalize_many(texts: Iterable[str]) -> dict[str, str]:
     """{text: normalize(text)} for every one of `texts` (which may hold newlines), from one
     normalize_lines call over their distinct lines: normalize() never looks across a newline, and
     an article's fields repeat lines (its body text is its paragraphs again). One call over a
-    whole article costs a fraction of one call per field."""
+    whole article costs a fraction of one call per field. Texts, then lines, that are plainly
+    normal (is_plainly_normal) are their own normal form without that call."""
     distinct = dict.fromkeys(texts)
-    lines = list(dict.fromkeys(chain.from_iterable(t.split("\n") for t in distinct if t)))
-    normal = dict(zip(lines, normalize_lines(lines), strict=True))
     out = {}
+    rest = []
     for text in distinct:
         if not text:
             out[text] = ""  # like normalize(): None and "" give ""
-        elif "\n" in text:
-            out[text] = "\n".join(map(normal.__getitem__, text.split("\n")))
+        elif is_plainly_normal(text):
+            out[text] = text
         else:
-            out[text] = normal[text]
+            rest.append(text)
+    if not rest:
+        return out
+    lines = [
+        line
+        for line in dict.fromkeys(chain.from_iterable(t.split("\n") for t in rest))
+        if not is_plainly_normal(line)
+    ]
+    normal = dict(zip(lines, normalize_lines(lines), strict=True))
+    for text in rest:
+        if "\n" in text:
+            out[text] = "\n".join([normal.get(line, line) for line in text.split("\n")])
+        else:
+            out[text] = normal.get(text, text)
     return out
 
 
