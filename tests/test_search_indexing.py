@@ -196,3 +196,21 @@ def test_content_keys_leave_the_hash_to_content_hash_when_the_folds_differ():
     assert terms.content_keys("Tin mới", "", "ho\u0300a giải")[1] is None
     assert terms.content_keys("Thuỷ thủ", "", "hoà giải")[1] is None
     assert terms.content_keys("Thủy thủ", "", "hòa giải")[1] == "thuy thu\nhoa giai"
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "x" * 3000 + " y", "é" * 600 + " ạ" * 2, "", " -- "])
+def test_postgres_lexemes_are_the_query_sides_words(text, monkeypatch):
+    """PostgreSQL's vectors hold the words `tokens` reads a query into (letters and digits,
+    split at anything else), from any of the keys, without the words too long for a lexeme,
+    whether the per-word table knows the words, learns them or has just been emptied."""
+    import re
+
+    from vnnews.news.search import postgres_fts
+
+    for key in (folded_key(text), exact_key(text), text):
+        expected = [w for w in re.findall(r"[^\W_]+", key) if len(w.encode()) <= 2047]
+        assert postgres_fts._lexemes(key).split() == expected
+        assert postgres_fts._lexemes(key).split() == expected  # from the table now
+    monkeypatch.setattr(postgres_fts, "_learn", lambda words: postgres_fts._WORD_LEXEMES.clear())
+    postgres_fts._WORD_LEXEMES.clear()
+    assert postgres_fts._lexemes(text).split() == expected

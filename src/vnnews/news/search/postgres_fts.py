@@ -1,8 +1,11 @@
 """PostgreSQL full-text backend. https://www.postgresql.org/docs/current/textsearch.html
 
-`search_document` holds tsvectors of the folded and exact keys of each article, made with the
-'simple' configuration (no stemming, no stop words: the folding is ours), each with a GIN
-index: `document` (folded title + body) finds, `title_doc` and `exact` rank. Every tier is an
+`search_document` holds tsvectors of the folded and exact keys of each article, each with a GIN
+index: `document` (folded title + body) finds, `title_doc` and `exact` rank. Their lexemes are
+the words a query is read into (terms._TOKEN: letters and digits, split at anything else), as
+FTS5 splits them on SQLite, handed to `array_to_tsvector` as they are. PostgreSQL's own parser
+(to_tsvector) made one lexeme of "-19", "2.000" or "vnexpress.net", which no query asks for, and
+cost the server twice the CPU; no position is kept, none is read (phrases are `pairs`). Every tier is an
 `IN (SELECT … @@ …)` answered from its GIN index, so no wide tsvector is read per hit.
 Date, section and outlet sit on the same narrow row (and in `search_searchentry`, as on SQLite). No foreign key to news_article: TRUNCATE of
 articles (test flushes) must not cascade here.
@@ -13,7 +16,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from vnnews.news.search.ranking import ranked_page
-from vnnews.news.search.terms import Document, Query, pairs_of
+
+# _TOKEN: the one definition of a word, shared with the query side (terms.tokens).
+from vnnews.news.search.terms import _TOKEN, Document, Query, pairs_of
 
 TABLE = "search_document"
 ENTRY = "search_searchentry"
@@ -45,10 +50,11 @@ def _all(terms: list[str]) -> str:
     return " & ".join(f"'{term}'" for term in terms)
 
 
+# A tsvector of the lexemes in a string of words separated by single spaces (`_lexemes`).
+_VECTOR = "array_to_tsvector(string_to_array(%s, ' '))"
 _UPSERT_DOCUMENT = f"""INSERT INTO {TABLE}
     (article_id, published_us, section_id, source_id, document, title_doc, exact, pairs)
-VALUES (%s, %s, %s, %s, to_tsvector('simple', %s), to_tsvector('simple', %s),
-    to_tsvector('simple', %s), to_tsvector('simple', %s))
+VALUES (%s, %s, %s, %s, {_VECTOR}, {_VECTOR}, {_VECTOR}, {_VECTOR})
 ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
     section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id,
     document = EXCLUDED.document, title_doc = EXCLUDED.title_doc, exact = EXCLUDED.exact,
@@ -60,16 +66,55 @@ ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
     section_id = EXCLUDED.section_id, source_id = EXCLUDED.source_id"""
 
 
+# A lexeme's limit (https://www.postgresql.org/docs/current/textsearch-limitations.html):
+# to_tsvector skipped longer words, array_to_tsvector refuses them.
+_MAX_LEXEME_BYTES = 2047
+
+
+def _lexemes(text: str) -> str:
+    """The words of `text` as the query side reads them (_TOKEN), separated by single spaces.
+
+    Taken word by word (between whitespace) from a table, through map() in C: an article's
+    keys repeat a corpus's vocabulary, and _TOKEN over a whole long text cost the writer ~2 ms."""
+    words = text.split()
+    try:
+        return " ".join(filter(None, map(_WORD_LEXEMES.__getitem__, words)))
+    except KeyError:
+        _learn(words)
+    try:
+        return " ".join(filter(None, map(_WORD_LEXEMES.__getitem__, words)))
+    except KeyError:  # another thread emptied the full table meanwhile
+        return " ".join(filter(None, map(_word_lexemes, words)))
+
+
+# A whitespace-separated word -> its lexemes, separated by spaces ("" for none: "--").
+_WORD_LEXEMES: dict[str, str] = {}
+_WORD_LEXEMES_MAX = 200_000
+
+
+def _learn(words: list[str]) -> None:
+    new = set(words).difference(_WORD_LEXEMES)
+    if len(_WORD_LEXEMES) + len(new) > _WORD_LEXEMES_MAX:
+        _WORD_LEXEMES.clear()
+    _WORD_LEXEMES.update((word, _word_lexemes(word)) for word in new)
+
+
+def _word_lexemes(word: str) -> str:
+    if word.isalnum() and len(word) <= _MAX_LEXEME_BYTES // 4:
+        return word  # letters and digits only (= one _TOKEN match), short enough in any script
+    return " ".join(w for w in _TOKEN.findall(word) if len(w.encode("utf-8")) <= _MAX_LEXEME_BYTES)
+
+
 def _document_row(doc: Document) -> list:
     return [
         doc.article_id,
         doc.published_us,
         doc.section_id,
         doc.source_id,
-        f"{doc.title_f} {doc.body_f}",
-        doc.title_f,
-        f"{doc.title_x} {doc.body_x}",
-        doc.pairs_f,
+        _lexemes(f"{doc.title_f} {doc.body_f}"),
+        _lexemes(doc.title_f),
+        _lexemes(f"{doc.title_x} {doc.body_x}"),
+        _lexemes(doc.pairs_f),
     ]
 
 
