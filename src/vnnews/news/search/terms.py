@@ -15,7 +15,7 @@ from itertools import chain
 from operator import concat, itemgetter
 
 from vnnews.text import fold, normalize
-from vnnews.text.normalize import fold_lines, normalize_lines
+from vnnews.text.normalize import fold_lines, is_plainly_normal, normalize_lines
 
 # Word characters only: quotes, operators and column filters of FTS5 / tsquery syntax can never
 # reach the engine from a reader's query.
@@ -203,18 +203,20 @@ def _remembered_exact(word: str) -> str:
 
 
 def _line_words(line: str) -> tuple[bool, list[str]]:
-    """(whether the line is ASCII, its words: lower-cased when it is). An ASCII word's fold and
+    """(whether the line is plain, its words: lower-cased when it is). An ASCII word's fold and
     exact key are both its lower case (nothing to normalise, no marks, no đ): those lines need
     no table, and a str knows in O(1) whether it is ASCII (half the words of an English page,
-    whole lines of figures and names in Vietnamese ones)."""
-    if line.isascii():
+    whole lines of figures and names in Vietnamese ones). So do lines of ASCII and typographic
+    punctuation (’ “ — …; text.normalize.is_plainly_normal): most other lines of English pages;
+    a Vietnamese line fails that check at its first letter with a mark."""
+    if line.isascii() or is_plainly_normal(line):
         return True, line.lower().split()
     return False, line.split()
 
 
 def _keys_of_lines(fold_of, exact_of, lines: list[tuple[bool, list[str]]]):
     """(the folded lines, the distinct exact keys of the first line and of the others) of
-    `_line_words` lines: ASCII ones as they are, the others word by word through `fold_of` and
+    `_line_words` lines: plain ones as they are, the others word by word through `fold_of` and
     `exact_of`."""
     folded = [" ".join(words if plain else map(fold_of, words)) for plain, words in lines]
     exact = [words if plain else map(exact_of, words) for plain, words in lines]
@@ -256,7 +258,7 @@ def content_keys(title: str, sapo: str, text: str) -> tuple[Document, str | None
 
 def _document_keys(title: str, sapo: str, text: str) -> tuple[Document, str, list[str], list]:
     """(document_keys, the folded title, the folded body lines, the words the tables keyed:
-    those of the lines not ASCII, the only ones that may not be in normal form)."""
+    those of the lines not plain, the only ones that may not be in normal form)."""
     body = "\n".join(part for part in (sapo, text) if part)
     # The title first, then the body's lines; lines without a word hold no pair, and add
     # nothing to the body keys.
