@@ -71,3 +71,20 @@ def test_normalize_article_gives_every_field_normalized(text):
     assert normal is not article
     for name in ("blocks", "authors", "section_path", "tags"):
         assert getattr(normal, name) is not getattr(article, name)
+
+
+def test_what_extraction_removed_does_not_travel_back_from_a_worker():
+    from vnnews.extract.article import Removed
+    from vnnews.news.store import prepare
+
+    article = replace(
+        _article("Hòa bình"),
+        url="https://x.vn/a.html",
+        removed=[Removed(kind="navigation", text="Menu " * 100, reason="<nav> chrome")],
+    )
+    prepared = prepare(article, ahead=True)
+    assert prepared.stage == "" and prepared.fields is not None
+    assert prepared.clean.removed == []
+    assert [b.kind for b in prepared.clean.blocks] == ["image"]
+    # In place (not ahead), the clean article is whole.
+    assert prepare(article).clean.removed == article.removed
