@@ -33,7 +33,9 @@ def _header_value(value: object) -> str:
     return str(value).replace("\r", " ").replace("\n", " ")
 
 
-def _http_block(body: bytes, headers: dict[str, str] | None, status: int) -> bytes:
+def _http_head(body: bytes, headers: dict[str, str] | None, status: int) -> bytes:
+    """The HTTP response's status line and headers, up to and with the empty line (the record's
+    block is these bytes, then the body)."""
     pairs = [
         (_header_value(k), _header_value(v))
         for k, v in (headers or {}).items()
@@ -44,12 +46,13 @@ def _http_block(body: bytes, headers: dict[str, str] | None, status: int) -> byt
     pairs.append(("Content-Length", str(len(body))))
     reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Unknown"
     head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in pairs)
-    return head.encode("utf-8") + b"\r\n" + body
+    return head.encode("utf-8") + b"\r\n"
 
 
-def _warc_record(url: str, block: bytes, body: bytes, warc_date: str) -> bytes:
-    """One `response` record (ISO 28500, WARC/1.0 for the widest reader support). The payload
-    digest lets other tools spot identical bodies; it is the SHA-1 base32 form the spec shows."""
+def _warc_head(url: str, block_length: int, body: bytes, warc_date: str) -> bytes:
+    """The head of one `response` record (ISO 28500, WARC/1.0 for the widest reader support)
+    whose block is `block_length` bytes. The payload digest lets other tools spot identical
+    bodies; it is the SHA-1 base32 form the spec shows."""
     digest = base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
     head = (
         "WARC/1.0\r\n"
@@ -59,10 +62,10 @@ def _warc_record(url: str, block: bytes, body: bytes, warc_date: str) -> bytes:
         f"WARC-Target-URI: {_header_value(url)}\r\n"
         f"WARC-Payload-Digest: sha1:{digest}\r\n"
         "Content-Type: application/http; msgtype=response\r\n"
-        f"Content-Length: {len(block)}\r\n"
+        f"Content-Length: {block_length}\r\n"
         "\r\n"
     )
-    return head.encode("utf-8") + block + b"\r\n\r\n"
+    return head.encode("utf-8")
 
 
 def response_record(
@@ -87,7 +90,11 @@ def response_record(
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
     warc_date = fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    data = _warc_record(url, _http_block(body, headers, status), body, warc_date)
+    http_head = _http_head(body, headers, status)
+    # The record's parts joined once: a page's body is copied once, not once per part added.
+    data = b"".join(
+        (_warc_head(url, len(http_head) + len(body), body, warc_date), http_head, body, b"\r\n\r\n")
+    )
     if gz:
         if compresslevel is None and _fast_deflate is not None:
             compressor = _fast_deflate.compressobj(1, _fast_deflate.DEFLATED, 31)
