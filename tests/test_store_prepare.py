@@ -88,3 +88,27 @@ def test_what_extraction_removed_does_not_travel_back_from_a_worker():
     assert [b.kind for b in prepared.clean.blocks] == ["image"]
     # In place (not ahead), the clean article is whole.
     assert prepare(article).clean.removed == article.removed
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        Block(kind="paragraph", text="Một đoạn"),
+        Block(kind="heading", text="H", level=2),
+        Block(kind="list", items=["a", "b"], ordered=True),
+        Block(kind="table", rows=[["a", ""]]),
+        Block(kind="image", src="https://x.vn/a.jpg", alt="", caption="c", credit="d"),
+        Block(kind="paragraph", text="", items=()),  # an empty tuple is not an empty list
+    ],
+)
+def test_block_dict_is_to_dict_in_the_same_key_order(block):
+    from vnnews.news.store import block_dict
+
+    assert list(block_dict(block).items()) == list(block.to_dict().items())
+    # Attributes not as __init__ set them (one added, one set again last): the same answer.
+    odd = replace(block)
+    odd.extra = "x"
+    text = odd.text
+    del odd.text
+    odd.text = text
+    assert list(block_dict(odd).items()) == list(block.to_dict().items())
