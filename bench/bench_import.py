@@ -127,7 +127,12 @@ def import_run(
     vnnews = [sys.executable, "-m", "vnnews.cli"]
     subprocess.run([*vnnews, "migrate", "-v0"], env=env, check=True)
     argv = [*vnnews, "import", "--no-progress", *workers, *map(str, paths)]
+    server_before = server_cpu(database_url)
     seconds, peak, out, cpu = timed(argv, env)
+    server = server_cpu(database_url)
+    if server is not None and server_before is not None:
+        time.sleep(0.3)  # the import's backend, just gone, is counted once the server reaps it
+        server = server_cpu(database_url) - server_before
     summary = next(
         (line for line in out.splitlines() if line.startswith("Đã xử lý")), out.strip()[:200]
     )
@@ -139,7 +144,39 @@ def import_run(
         "cpu": cpu,
         "peak_mb": peak,
         "summary": summary,
+        "server_cpu": server,
     }
+
+
+def server_cpu(database_url: str) -> float | None:
+    """CPU seconds the PostgreSQL server has used so far (the postmaster, the backends it has
+    reaped, and its live children), when it runs on this machine and /proc shows it; else None.
+    On PostgreSQL an import's database work runs there, outside the import's own CPU time."""
+    if not database_url:
+        return None
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            database_url.replace("postgres://", "postgresql://", 1), connect_timeout=3
+        ) as conn:
+            folder = conn.execute("SHOW data_directory").fetchone()[0]
+        postmaster = int(Path(folder, "postmaster.pid").read_text().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process gone meanwhile
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if pid == postmaster:
+                total += sum(map(int, fields[11:15])) / ticks  # its own and its reaped children's
+            elif ppid == postmaster:
+                total += sum(map(int, fields[11:13])) / ticks
+        return total
+    except Exception:  # another machine, no permission, no server: not measured
+        return None
 
 
 EXTRACT_ONLY = """
@@ -249,6 +286,9 @@ def main() -> int:
             f"{row['run']:54} {row['items']:>7} {row['seconds']:>8.1f} {row['rate']:>8.1f} "
             f"{row['cpu']:>7.1f} {row['items'] / row['cpu']:>11.1f} {row['peak_mb']:>8.0f}"
         )
+    for row in rows:
+        if row.get("server_cpu") is not None:
+            print(f"{row['run']}: the PostgreSQL server used {row['server_cpu']:.1f} CPU s more")
     print("(CPU s: user+system time of the import process and its workers, start-up included;")
     print(" items/CPU s is the rate if all of it ran on one core. The machine is shared, so wall")
     print(" time also counts waits. The extraction-only run is one process: the wall ratio of a")
