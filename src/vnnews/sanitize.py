@@ -54,7 +54,12 @@ _SPACE_OR_INVISIBLE = re.compile(
 def _is_plain(text: str) -> bool:
     """Whether clean_text would only trim `text` (multiline) or re-space it (one line)."""
     return not (
-        _CONTROL_OR_INVISIBLE.search(text)
+        # str.isprintable() is a quicker scan than the regex and is false for every character
+        # the regex finds (they are all controls or formats); the regex decides when it is false.
+        (
+            not (text.replace("\n", " ") if "\n" in text else text).isprintable()
+            and _CONTROL_OR_INVISIBLE.search(text)
+        )
         or " \n" in text
         or "\n\n\n" in text
         or (("<" in text or "&" in text) and _MARKUP.search(text))
@@ -85,6 +90,11 @@ def _clean_text_fully(text: str, multiline: bool) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+# An http(s) address whose host is plain letters, digits, dots and hyphens (no user, port or
+# brackets), up to the path, query or fragment: urlsplit gives it that scheme and that host.
+_PLAIN_WEB_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(?:[/?#]|\Z)")
+
+
 def clean_url(url: str) -> str:
     """`url` if it is an absolute http(s) address with a host, else the empty string."""
     if not url:
@@ -92,6 +102,8 @@ def clean_url(url: str) -> str:
     url = url.strip()
     if _SPACE_OR_INVISIBLE.search(url):  # \s: what str.isspace() accepts
         return ""
+    if _PLAIN_WEB_URL.match(url):
+        return url  # what urlsplit below accepts, without its Python-level parsing
     try:
         parts = urlsplit(url)
     except ValueError:
