@@ -91,5 +91,7 @@ def test_many_texts_mixing_plain_and_other_lines():
         "Thuỷ thủ hoà giải",
         "plain  spaced\nok",
         "ok",
+        "“Plain” — line\n\nok",  # every line a plain text already: plain
+        "ok\nhoà\n",
     ]
     assert normalize_many(texts) == {text: normalize(text) for text in texts}

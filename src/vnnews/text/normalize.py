@@ -253,10 +253,21 @@ def normalize_many(texts: Iterable[str]) -> dict[str, str]:
     distinct = dict.fromkeys(texts)
     out = {}
     rest = []
+    several_lines = []
     for text in distinct:
         if not text:
             out[text] = ""  # like normalize(): None and "" give ""
+        elif "\n" in text:
+            several_lines.append(text)
         elif is_plainly_normal(text):
+            out[text] = text
+        else:
+            rest.append(text)
+    # A text of several lines (an article's body: its paragraphs again) is plainly normal if
+    # each line is: most are texts found so already (`out` maps those to themselves), looked up
+    # instead of scanned again.
+    for text in several_lines:
+        if all(line in out or is_plainly_normal(line) for line in text.split("\n")):
             out[text] = text
         else:
             rest.append(text)
@@ -265,7 +276,7 @@ def normalize_many(texts: Iterable[str]) -> dict[str, str]:
     lines = [
         line
         for line in dict.fromkeys(chain.from_iterable(t.split("\n") for t in rest))
-        if not is_plainly_normal(line)
+        if line not in out and not is_plainly_normal(line)  # (`out`: see above)
     ]
     normal = dict(zip(lines, normalize_lines(lines), strict=True))
     for text in rest:
