@@ -262,7 +262,11 @@ def _document_keys(title: str, sapo: str, text: str) -> tuple[Document, str, lis
     body = "\n".join(part for part in (sapo, text) if part)
     # The title first, then the body's lines; lines without a word hold no pair, and add
     # nothing to the body keys.
-    lines = [_line_words(title or ""), *filter(itemgetter(1), map(_line_words, body.split("\n")))]
+    # (Empty lines, half of a body's "\n\n"-joined paragraphs, are skipped in C.)
+    lines = [
+        _line_words(title or ""),
+        *filter(itemgetter(1), map(_line_words, filter(None, body.split("\n")))),
+    ]
     words = list(chain.from_iterable(words for plain, words in lines if not plain))
     try:
         folded, title_x, body_x = _keys_of_lines(_FOLDED.__getitem__, _EXACT.__getitem__, lines)
