@@ -46,8 +46,13 @@ DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
 
 def _all(terms: list[str]) -> str:
-    # Terms are word characters only (terms.tokens), so quoting them as lexemes is safe.
-    return " & ".join(f"'{term}'" for term in terms)
+    """The tsquery text of every one of `terms`, read by the tsquery type itself (`%s::tsquery`),
+    which takes each quoted lexeme as written: to_tsquery's parser would split "m²" or "co₂"
+    differently from the words the vectors hold (`_lexemes`). Terms are word characters only
+    (terms.tokens), so quoting them is safe; one too long for a lexeme is in no vector and is
+    left out, as to_tsquery left it out."""
+    kept = [term for term in terms if len(term.encode("utf-8")) <= _MAX_LEXEME_BYTES]
+    return " & ".join(f"'{term}'" for term in kept)
 
 
 # A tsvector of the lexemes in a string of words separated by single spaces (`_lexemes`).
@@ -154,7 +159,7 @@ def after_bulk(cursor) -> None:
 
 
 def _matching(column: str, terms: list[str]) -> tuple[str, str]:
-    sql = f"(SELECT article_id FROM {TABLE} WHERE {column} @@ to_tsquery('simple', %s))"
+    sql = f"(SELECT article_id FROM {TABLE} WHERE {column} @@ %s::tsquery)"
     return sql, _all(terms)
 
 
@@ -168,7 +173,7 @@ def search(
     cursor, query: Query, *, section_id: int | None, source_id: int | None, limit: int, offset: int
 ) -> tuple[list[int], int]:
     # Date, section and outlet live on the document row itself: one narrow table, no join.
-    where = ["d.document @@ to_tsquery('simple', %s)"]
+    where = ["d.document @@ %s::tsquery"]
     params: list = [_all(query.folded)]
     if section_id is not None:
         where.append("d.section_id = %s")
