@@ -134,10 +134,10 @@ def pages_from_outlets(folder: Path, addresses: list[str]) -> Path:
     return folder
 
 
-def test_a_chunk_of_pages_from_many_outlets_creates_its_new_outlets_in_one_insert(tmp_path):
-    """A crawl of many sites: the outlets a chunk's new articles need are looked up and created
-    together (one INSERT, not one per outlet), named as one at a time would be, and an outlet
-    that exists already is reused as it is."""
+def test_a_chunk_of_pages_from_many_outlets_looks_its_outlets_up_in_one_query(tmp_path):
+    """A crawl of many sites: the outlets a chunk's new articles need are looked up together
+    (one query, not one per outlet), the missing ones created as each is first needed, named as
+    one at a time would be, and an outlet that exists already is reused as it is."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -153,8 +153,8 @@ def test_a_chunk_of_pages_from_many_outlets_creates_its_new_outlets_in_one_inser
     with CaptureQueriesContext(connection) as queries:
         out = run(folder)
     assert "tạo mới 5" in out and "bỏ qua 1" in out, out
-    inserts = [q["sql"] for q in queries if 'INSERT INTO "news_source"' in q["sql"]]
-    assert len(inserts) == 1, inserts
+    lookups = [q["sql"] for q in queries if 'FROM "news_source" WHERE' in q["sql"]]
+    assert len(lookups) == 1, lookups
     names = dict(Source.objects.values_list("domain", "name"))
     # Our table's name for a known outlet, the page's site name for another; the tombstoned
     # page's outlet is not created.
@@ -166,26 +166,52 @@ def test_a_chunk_of_pages_from_many_outlets_creates_its_new_outlets_in_one_inser
     assert Source.objects.get(domain="hai.example").home_url == "https://hai.example/"
 
 
-def test_an_outlet_created_by_another_process_meanwhile_redoes_the_chunk(
-    tmp_path, monkeypatch, caplog
-):
-    """Another process creates an outlet between the chunk's look-up and its insert: the insert
-    fails, and the chunk is redone item by item, losing nothing. (Here the "other process" is
-    the same transaction, rolled back with the chunk: the redo creates the outlet itself.)"""
+def test_a_page_that_is_not_stored_creates_no_outlet(tmp_path, monkeypatch):
     from vnnews.news import store
     from vnnews.news.models import Source
 
-    real = store.insert_new
+    def full_disk(*args, **kwargs):
+        raise OSError("No space left on device")
 
-    def someone_else_first(model, objs):
-        if model is Source and objs:
-            Source.objects.create(domain=objs[0].domain, name="Đã có")
-        return real(model, objs)
+    monkeypatch.setattr(store, "save_raw_page", full_disk)
+    folder = pages_from_outlets(
+        tmp_path / "pages", ["https://mot.example/c-1.html", "https://hai.example/d-1.html"]
+    )
+    assert "lỗi 2" in run(folder)
+    assert not Source.objects.exists()
 
-    monkeypatch.setattr(store, "insert_new", someone_else_first)
+
+def test_a_sidecar_names_the_outlet_when_its_page_is_the_first_to_need_it(tmp_path):
+    from vnnews.news.models import Source
+
+    folder = pages_from_outlets(
+        tmp_path / "pages", ["https://mot.example/c-1.html", "https://mot.example/c-2.html"]
+    )
+    sidecar = {"domain": "mot.example", "source": "Báo Một (tệp kèm)"}
+    (folder / "p0.html.meta.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    assert "tạo mới 2" in run(folder)
+    assert Source.objects.get(domain="mot.example").name == "Báo Một (tệp kèm)"
+    assert Article.objects.filter(source__domain="mot.example").count() == 2
+
+
+def test_an_outlet_created_by_another_process_meanwhile_is_the_one_used(
+    tmp_path, monkeypatch, caplog
+):
+    """Another process creates an outlet between the chunk's look-up and our insert: the insert
+    fails alone (its own savepoint) and the other copy is used; the chunk goes on."""
+    from vnnews.news.importers import runner
+    from vnnews.news.models import Source
+
+    real = runner.sources_ahead
+
+    def someone_else_right_after(prepared, memo):
+        real(prepared, memo)
+        Source.objects.create(domain="mot.example", name="Đã có")
+
+    monkeypatch.setattr(runner, "sources_ahead", someone_else_right_after)
     folder = pages_from_outlets(tmp_path / "pages", ["https://mot.example/c-1.html"])
     out = run(folder)
     assert "tạo mới 1" in out and "lỗi 0" in out, out
-    assert "redoing the chunk item by item" in caplog.text
-    assert Source.objects.filter(domain="mot.example").count() == 1
-    assert Article.objects.get().source.domain == "mot.example"
+    assert "redoing the chunk" not in caplog.text
+    assert Source.objects.get(domain="mot.example").name == "Đã có"
+    assert Article.objects.get().source.name == "Đã có"

@@ -232,12 +232,12 @@ def source_for(url: str, site_name: str = "") -> Source:
 
 
 def sources_ahead(prepared: list[Prepared], memo: dict) -> None:
-    """Put in `memo` the Source that `_store` would look up or create for each of a bulk chunk's
-    new articles (`prepared` built ahead, with its domain): the existing ones in one query, the
-    missing ones in one insert. An import of pages from many outlets (a web crawl, the WCXB
-    pages: 633 outlets in 711 pages) otherwise paid a lookup, a savepoint and an INSERT per new
-    outlet, ~1.4 ms of the writer's time a page. Only new articles (addresses in memo[ABSENT]):
-    a page that turns out unchanged or tombstoned must not create its outlet."""
+    """Look up, in one query, the Source of each of a bulk chunk's new articles (`prepared`
+    built ahead, with its domain), and put it in `memo` for `_store`; an outlet not there yet is
+    put there unsaved, and `_store` creates it only when an article of it is stored
+    (`_outlet_of`). An import of pages from many outlets (a web crawl, the WCXB pages: 633
+    outlets in 711 pages) otherwise paid a lookup, a savepoint and an ORM create per new outlet,
+    ~1.4 ms of the writer's time a page. Only new articles (addresses in memo[ABSENT])."""
     absent = memo.get(ABSENT, ())
     wanted: dict[str, Prepared] = {}
     for item in prepared:
@@ -249,15 +249,24 @@ def sources_ahead(prepared: list[Prepared], memo: dict) -> None:
     for source in Source.objects.filter(domain__in=list(wanted)):
         memo[("source", source.domain)] = source
         del wanted[source.domain]
-    created = [_new_source(domain, item.clean.site_name) for domain, item in wanted.items()]
-    # Inside the chunk's transaction: a domain another process created meanwhile fails the
-    # insert, and the chunk is redone item by item (runner._store_chunk), through source_for.
-    insert_new(Source, created)
-    for source in created:
-        memo[("source", source.domain)] = source
-        log.info(
-            "source=%s url=%s event=source_created", source.domain, wanted[source.domain].stored_url
-        )
+    for domain, item in wanted.items():
+        memo[("source", domain)] = _new_source(domain, item.clean.site_name)
+
+
+def _outlet_of(source: Source, url: str) -> Source:
+    """`source` from the memo, created now if `sources_ahead` found it missing (unsaved), by one
+    plain INSERT; like `source_for`, a lost race (another process created it since the chunk's
+    look-up) ends in the other copy. Whoever else creates outlets in the same import puts them
+    in the memo (runner.Importer.source)."""
+    if source.pk is not None:
+        return source
+    try:
+        with transaction.atomic():
+            insert_new(Source, [source])
+    except IntegrityError:
+        return Source.objects.get(domain=source.domain)
+    log.info("source=%s url=%s event=source_created", source.domain, url)
+    return source
 
 
 # -- articles --------------------------------------------------------------------------------
@@ -441,7 +450,7 @@ def _store(
         domain_key = ("source", prepared.domain or site_domain(url) or LOCAL_DOMAIN)
         if domain_key not in memo:
             memo[domain_key] = source_for(url, clean.site_name)
-        source = memo[domain_key]
+        source = memo[domain_key] = _outlet_of(memo[domain_key], url)
     names = [*clean.section_path, clean.section] if clean.section_path else [clean.section]
     names = [n for n in reversed(names) if n]
     section = resolve_section(names, url, source, memo)

@@ -187,6 +187,9 @@ class Importer:
             self._sources[domain], _ = Source.objects.get_or_create(
                 domain=domain, defaults={"name": name[:200], "home_url": f"https://{domain}/"}
             )
+            # The store's memo too: a page of the chunk naming no outlet finds this one there
+            # instead of the unsaved copy store.sources_ahead may have left for its domain.
+            self.memo[("source", domain)] = self._sources[domain]
         return self._sources[domain]
 
     def store(
