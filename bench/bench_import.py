@@ -152,8 +152,13 @@ def server_cpu(database_url: str) -> float | None:
     """CPU seconds the PostgreSQL server has used so far (the postmaster, the backends it has
     reaped, and its live children), when it runs on this machine and /proc shows it; else None.
     On PostgreSQL an import's database work runs there, outside the import's own CPU time."""
-    if not database_url:
-        return None
+    if not database_url or urlsplit(database_url).hostname not in (
+        None,
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    ):
+        return None  # a server elsewhere: its CPU is not this machine's to read
     try:
         import psycopg
 
@@ -288,7 +293,10 @@ def main() -> int:
         )
     for row in rows:
         if row.get("server_cpu") is not None:
-            print(f"{row['run']}: the PostgreSQL server used {row['server_cpu']:.1f} CPU s more")
+            print(
+                f"{row['run']}: the PostgreSQL server used {row['server_cpu']:.1f} CPU s more "
+                "(all of it: other databases' work on that server counts too)"
+            )
     print("(CPU s: user+system time of the import process and its workers, start-up included;")
     print(" items/CPU s is the rate if all of it ran on one core. The machine is shared, so wall")
     print(" time also counts waits. The extraction-only run is one process: the wall ratio of a")
