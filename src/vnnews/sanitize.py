@@ -130,8 +130,13 @@ def _clean_block(block: Block) -> Block | None:
         and (block.src, block.alt, block.caption, block.credit) == ("", "", "", "")
         and not (block.items or block.rows)
     ):
-        # Most blocks are a paragraph of text and nothing else: one field to clean.
-        text = clean_text(block.text)
+        # Most blocks are a paragraph of text and nothing else: one field to clean, most often
+        # plain text already (clean_text's first case, inline: this runs for every block).
+        text = block.text
+        if text and _is_plain(text):
+            text = text.strip()
+        else:
+            text = clean_text(text)
         if not text:
             return None
         return block if text == block.text else replace(block, text=text)
@@ -167,7 +172,7 @@ def _clean_block(block: Block) -> Block | None:
 def sanitize_article(article: Article) -> Article:
     """A copy of `article` with every text field plain and every URL http(s) or empty."""
     one_line = [clean_text(v, multiline=False) for v in article.authors]
-    blocks = [b for b in (_clean_block(b) for b in article.blocks) if b is not None]
+    blocks = [c for b in article.blocks if (c := _clean_block(b)) is not None]
     return replace(
         article,
         title=clean_text(article.title, multiline=False),
