@@ -214,3 +214,13 @@ def test_postgres_lexemes_are_the_query_sides_words(text, monkeypatch):
     monkeypatch.setattr(postgres_fts, "_learn", lambda words: postgres_fts._WORD_LEXEMES.clear())
     postgres_fts._WORD_LEXEMES.clear()
     assert postgres_fts._lexemes(text).split() == expected
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "x" * 3000 + " y z", "", "a"])
+def test_postgres_pair_lexemes_are_those_of_the_pairs_words(text):
+    """The pairs are taken as they are (letters and digits, one space apart): the same lexemes as
+    reading them word by word, the ones too long for a lexeme left out."""
+    from vnnews.news.search import postgres_fts
+
+    pairs = document_for(article(text, "", text)).pairs_f
+    assert postgres_fts._pair_lexemes(pairs) == postgres_fts._lexemes(pairs)
