@@ -5,8 +5,8 @@ index: `document` (folded title + body) finds, `title_doc` and `exact` rank. The
 the words a query is read into (terms._TOKEN: letters and digits, split at anything else), as
 FTS5 splits them on SQLite, handed to `array_to_tsvector` as they are. PostgreSQL's own parser
 (to_tsvector) made one lexeme of "-19", "2.000" or "vnexpress.net", which no query asks for, and
-cost the server twice the CPU; no position is kept, none is read (phrases are `pairs`). Every tier is an
-`IN (SELECT … @@ …)` answered from its GIN index, so no wide tsvector is read per hit.
+cost the server twice the CPU; no position is kept, none is read (phrases are `pairs`). Every
+tier is an `IN (SELECT … @@ …)` answered from its GIN index, so no wide tsvector is read per hit.
 Date, section and outlet sit on the same narrow row (and in `search_searchentry`, as on SQLite). No foreign key to news_article: TRUNCATE of
 articles (test flushes) must not cascade here.
 """
