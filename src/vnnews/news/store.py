@@ -219,16 +219,9 @@ def source_for(url: str, site_name: str = "") -> Source:
     existing = _first_id(Source, domain=domain)
     if existing is not None:
         return Source.objects.get(pk=existing)
-    source = _new_source(domain, site_name)
     # Not get_or_create: it would look the domain up a second time (an import of pages from
-    # many outlets creates one per page). The savepoint lets a lost race end in a lookup.
-    try:
-        with transaction.atomic():
-            source.save(force_insert=True)
-    except IntegrityError:  # another process created it since
-        return Source.objects.get(domain=domain)
-    log.info("source=%s url=%s event=source_created", domain, url)
-    return source
+    # many outlets creates one per page).
+    return _outlet_of(_new_source(domain, site_name), url)
 
 
 def sources_ahead(prepared: list[Prepared], memo: dict) -> None:
@@ -254,16 +247,16 @@ def sources_ahead(prepared: list[Prepared], memo: dict) -> None:
 
 
 def _outlet_of(source: Source, url: str) -> Source:
-    """`source` from the memo, created now if `sources_ahead` found it missing (unsaved), by one
-    plain INSERT; like `source_for`, a lost race (another process created it since the chunk's
-    look-up) ends in the other copy. Whoever else creates outlets in the same import puts them
-    in the memo (runner.Importer.source)."""
+    """`source`, created now if it is unsaved (`source_for`, or `sources_ahead` found it
+    missing), by one plain INSERT in a savepoint: a lost race (another process created it since
+    the look-up) ends in the other copy. Whoever else creates outlets in the same import puts
+    them in the memo (runner.Importer.source)."""
     if source.pk is not None:
         return source
     try:
         with transaction.atomic():
             insert_new(Source, [source])
-    except IntegrityError:
+    except IntegrityError:  # another process created it since
         return Source.objects.get(domain=source.domain)
     log.info("source=%s url=%s event=source_created", source.domain, url)
     return source
