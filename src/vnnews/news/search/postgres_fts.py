@@ -51,7 +51,7 @@ def _all(terms: list[str]) -> str:
     differently from the words the vectors hold (`_lexemes`). Terms are word characters only
     (terms.tokens), so quoting them is safe; one too long for a lexeme is in no vector and is
     left out, as to_tsquery left it out."""
-    kept = [term for term in terms if len(term.encode("utf-8")) <= _MAX_LEXEME_BYTES]
+    kept = [term for term in terms if _fits(term)]
     return " & ".join(f"'{term}'" for term in kept)
 
 
@@ -74,6 +74,13 @@ ON CONFLICT (article_id) DO UPDATE SET published_us = EXCLUDED.published_us,
 # A lexeme's limit (https://www.postgresql.org/docs/current/textsearch-limitations.html):
 # to_tsvector skipped longer words, array_to_tsvector refuses them.
 _MAX_LEXEME_BYTES = 2047
+# Words of up to this many characters fit whatever their script (4 bytes a character at most).
+_ALWAYS_FITS = _MAX_LEXEME_BYTES // 4
+
+
+def _fits(word: str) -> bool:
+    """Whether `word` is short enough for a lexeme."""
+    return len(word) <= _ALWAYS_FITS or len(word.encode("utf-8")) <= _MAX_LEXEME_BYTES
 
 
 def _lexemes(text: str) -> str:
@@ -105,9 +112,9 @@ def _learn(words: list[str]) -> None:
 
 
 def _word_lexemes(word: str) -> str:
-    if word.isalnum() and len(word) <= _MAX_LEXEME_BYTES // 4:
+    if word.isalnum() and len(word) <= _ALWAYS_FITS:
         return word  # letters and digits only (= one _TOKEN match), short enough in any script
-    return " ".join(w for w in _TOKEN.findall(word) if len(w.encode("utf-8")) <= _MAX_LEXEME_BYTES)
+    return " ".join(w for w in _TOKEN.findall(word) if _fits(w))
 
 
 def _document_row(doc: Document) -> list:
@@ -129,9 +136,9 @@ def _pair_lexemes(pairs: str) -> str:
     through the word table: pairs are too many distinct words for it (it was emptied again and
     again, and the writer spent ~0.8 ms a JSONL record)."""
     words = pairs.split(" ")
-    if max(map(len, words)) <= _MAX_LEXEME_BYTES // 4:
+    if max(map(len, words)) <= _ALWAYS_FITS:
         return pairs
-    return " ".join(w for w in words if w and len(w.encode("utf-8")) <= _MAX_LEXEME_BYTES)
+    return " ".join(w for w in words if w and _fits(w))
 
 
 def _entry_row(doc: Document) -> list:
