@@ -12,8 +12,7 @@ snapshot of the candidates, settles that choice under the assignment lock and wr
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +21,7 @@ from django.db.models import F
 
 from vnnews.news.bulk import bump_content_version
 from vnnews.news.models import SIMHASH_BANDS, Article, Story
+from vnnews.news.process_locks import database_lock
 from vnnews.news.story_candidates import (
     STATE_LOCK,
     StoryScores,
@@ -45,11 +45,6 @@ from vnnews.stories.near_duplicates import (
 )
 
 __all__ = ["assign_batch_stories", "assign_stories", "assign_story", "reset_caches"]
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: assignments are not serialised on SQLite
-    fcntl = None
 
 log = logging.getLogger("vnnews.stories")
 
@@ -84,38 +79,19 @@ def _near_duplicate_of(article: Article, fingerprint: int) -> Article | None:
 _PG_LOCK_KEY = 0x766E6E6577730001
 
 
-@contextmanager
-def _one_assignment_at_a_time() -> Iterator[None]:
+def _one_assignment_at_a_time() -> AbstractContextManager[bool]:
     """Worker processes settle and write their story assignments one after another, each
     seeing the ones before it: two articles of a new event arriving together must not both
     start a story. The choice itself is made before, outside this lock, against a snapshot (see
     assign_story and _settle), and outside the write transaction (on SQLite that transaction
-    locks the whole database); so this lock, not the database's, keeps the settling in order: a
-    file lock beside the SQLite file, an advisory lock on PostgreSQL. Inside a caller's
-    transaction (tests, a single-process import) nothing is taken: such a caller must be the
-    only process assigning stories, since its numbers (story_seq) are neither unique nor in
-    commit order then, and other processes' settling would miss its assignments. (A lock held
-    to the end of the caller's transaction could deadlock with the Story rows it locks.)"""
-    name = str(connection.settings_dict.get("NAME") or "")
-    if connection.in_atomic_block:
-        yield
-    elif connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [_PG_LOCK_KEY])
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_LOCK_KEY])
-    elif connection.vendor == "sqlite" and fcntl and name and "memory" not in name:
-        with open(name + ".stories-lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-    else:
-        yield
+    locks the whole database); so this lock, not the database's, keeps the settling in order
+    (news/process_locks.py: a file lock beside the SQLite file, an advisory lock on PostgreSQL;
+    waiting for the holder to let go). Inside a caller's transaction (tests, a single-process
+    import) nothing is taken: such a caller must be the only process assigning stories, since
+    its numbers (story_seq) are neither unique nor in commit order then, and other processes'
+    settling would miss its assignments. (A lock held to the end of the caller's transaction
+    could deadlock with the Story rows it locks.)"""
+    return database_lock(_PG_LOCK_KEY, ".stories-lock", blocking=True)
 
 
 @dataclass

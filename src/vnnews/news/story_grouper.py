@@ -22,20 +22,14 @@ under its own lock, so a grouper and `vnnews import --stories` can run side by s
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
-from django.db import DatabaseError, OperationalError, connection
+from django.db import OperationalError, connection
 
 from vnnews.news.models import Article
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: every worker groups for itself
-    fcntl = None
+from vnnews.news.process_locks import database_lock
 
 log = logging.getLogger("vnnews.stories")
 
@@ -68,39 +62,13 @@ def _leave_line(article: Article) -> bool:
     return bool(rows.update(story_waiting=False))
 
 
-@contextmanager
-def grouping_lock() -> Iterator[bool]:
+def grouping_lock() -> AbstractContextManager[bool]:
     """Try to become the grouper: yields True while this process holds the grouping lock, False
-    (at once) when another holds it. A file lock beside the SQLite file, an advisory lock on
-    PostgreSQL. Inside a transaction, or on an in-memory database, no other process can see
-    the waiting articles, so this one groups them (yields True)."""
-    name = str(connection.settings_dict.get("NAME") or "")
-    if connection.in_atomic_block:
-        yield True
-    elif connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_PG_GROUPER_KEY])
-            held = cursor.fetchone()[0]
-        try:
-            yield held
-        finally:
-            if held:
-                # A lost connection took the lock with it: nothing to let go then.
-                with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_GROUPER_KEY])
-    elif connection.vendor == "sqlite" and fcntl and name and not connection.is_in_memory_db():
-        with open(name + ".grouper-lock", "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-    else:
-        yield True
+    (at once) when another holds it (news/process_locks.py: a file lock beside the SQLite file,
+    an advisory lock on PostgreSQL; without POSIX file locks every worker groups for itself).
+    Inside a transaction, or on an in-memory database, no other process can see the waiting
+    articles, so this one groups them (yields True)."""
+    return database_lock(_PG_GROUPER_KEY, ".grouper-lock", blocking=False)
 
 
 def group_pending(stop: threading.Event | None = None, bump: bool = True) -> int:
