@@ -93,6 +93,12 @@ def make_article(
     )
 
 
+def mark_pending(article_id: int) -> None:
+    """Put a stored article in line for the story grouper, as live ingestion's store does in
+    the article's own write (`ingest_page(group_later=True)`)."""
+    Article.objects.filter(pk=article_id).update(story_waiting=True)
+
+
 def make_articles(count: int, **kwargs) -> list[Article]:
     now = timezone.now()
     return [make_article(published=now - timedelta(minutes=i), **kwargs) for i in range(count)]

@@ -24,20 +24,20 @@ def main() -> None:
     import django
 
     django.setup()
-    from tests.factories import make_article, make_source
+    from tests.factories import make_article, make_source, mark_pending
     from vnnews.news import story_grouper
 
     command = sys.argv[1]
     if command == "setup":
         pks = story_race_worker.setup()
         for pk in pks:
-            story_grouper.mark_pending(pk)
+            mark_pending(pk)
         out = pks
     elif command == "add":
         source = make_source("vnexpress.net")
         url = f"https://vnexpress.net/{uuid.uuid4().hex}.html"  # each process counts from 1
         article = make_article(sys.argv[2], text=sys.argv[3], source=source, url=url)
-        story_grouper.mark_pending(article.pk)
+        mark_pending(article.pk)
         out = article.pk
     elif command == "group-if-free":
         out = story_grouper.group_if_free()

@@ -186,8 +186,8 @@ def test_import_opml_refuses_a_broken_file(tmp_path):
 
 
 def test_healthz_reports_database_queue_and_last_poll(client):
-    from tests.factories import make_article
-    from vnnews.news import story_grouper, tasks
+    from tests.factories import make_article, mark_pending
+    from vnnews.news import tasks
 
     source = Source.objects.create(domain="tin.example", name="Tin")
     feed = Feed.objects.create(
@@ -195,7 +195,7 @@ def test_healthz_reports_database_queue_and_last_poll(client):
     )
     tasks.poll_feed.enqueue(feed_id=feed.pk)
     waiting = make_article("Tin chờ gom", source=source)
-    story_grouper.mark_pending(waiting.pk)
+    mark_pending(waiting.pk)
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()

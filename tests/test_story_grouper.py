@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_article
+from tests.factories import make_article, mark_pending
 from tests.processes import process_env
 from tests.story_race_worker import assert_one_story_per_event
 from tests.test_workers import wait_for
@@ -102,7 +102,7 @@ def test_an_article_whose_grouping_fails_leaves_the_line_and_the_rest_are_groupe
 
     good, bad, last = (make_article(f"Tin {n}", text=f"Nội dung tin {n}.") for n in range(3))
     for article in (good, bad, last):
-        story_grouper.mark_pending(article.pk)
+        mark_pending(article.pk)
     assign = stories_sync.assign_story
 
     def assign_or_fail(article, *args, **kwargs):
@@ -125,7 +125,7 @@ def test_an_article_met_by_a_database_error_stays_in_line_until_its_third_in_a_r
     from vnnews.news import stories_sync
 
     article = make_article("Tin chờ", text="Nội dung tin chờ.")
-    story_grouper.mark_pending(article.pk)
+    mark_pending(article.pk)
 
     def locked(article, *args, **kwargs):
         raise OperationalError("database is locked")
@@ -148,7 +148,7 @@ def test_waiting_does_not_lower_the_assignment_numbers_other_processes_read_past
     assign_story(first, bump=False)
     assign_story(last, bump=False)
     latest = last_assignment()
-    story_grouper.mark_pending(last.pk)  # the newest assignment's article changed
+    mark_pending(last.pk)  # the newest assignment's article changed
     assert last_assignment() == latest  # the next one is numbered after it, as readers expect
 
 
@@ -156,7 +156,7 @@ def test_an_article_changed_while_it_is_grouped_stays_in_line_for_its_new_versio
     from vnnews.news import stories_sync
 
     article = make_article("Bản đầu", text="Nội dung bản đầu.")
-    story_grouper.mark_pending(article.pk)
+    mark_pending(article.pk)
     assign = stories_sync.assign_story
 
     grouped = []
@@ -167,7 +167,7 @@ def test_an_article_changed_while_it_is_grouped_stays_in_line_for_its_new_versio
             # A worker stores a new version of the page (and puts it in line) while the story
             # of this one is chosen: what the grouper read is no longer the article.
             Article.objects.filter(pk=chosen.pk).update(text="Nội dung bản hai.", change_count=1)
-            story_grouper.mark_pending(chosen.pk)
+            mark_pending(chosen.pk)
         return assign(chosen, *args, **kwargs)
 
     monkeypatch.setattr(stories_sync, "assign_story", stored_again_meanwhile)
@@ -184,7 +184,7 @@ def test_a_stop_is_heeded_between_articles(db, monkeypatch):
 
     articles = [make_article(f"Tin {n}", text=f"Nội dung riêng {n}.") for n in range(3)]
     for article in articles:
-        story_grouper.mark_pending(article.pk)
+        mark_pending(article.pk)
     stop, assign = threading.Event(), stories_sync.assign_story
 
     def stopped_during(article, *args, **kwargs):

@@ -42,11 +42,6 @@ _PG_GROUPER_KEY = 0x766E6E6577730002
 _db_errors: dict[int, int] = {}  # article pk -> database errors in a row while grouping it
 
 
-def mark_pending(article_id: int) -> None:
-    """Put a stored (new or changed) article in line for grouping."""
-    Article.objects.filter(pk=article_id).update(story_waiting=True)
-
-
 def pending_ids(limit: int = CHUNK) -> list[int]:
     """The waiting articles, oldest stored first (a partial index holds just them)."""
     rows = Article.objects.filter(story_waiting=True).order_by("pk")
