@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connections
 
-from vnnews.news.search.terms import Query, document_for, parse_query
+from vnnews.news.search.terms import INDEX_KEYS, Query, document_for, parse_query
 
 MAX_PER_PAGE = 100
 # Popular searches repeat: each process keeps the answer's ids for a while, under the content
@@ -65,13 +65,40 @@ def backend(using: str = "default") -> ModuleType:
     raise NotImplementedError(f"không hỗ trợ tìm kiếm trên CSDL {vendor}")
 
 
+# The Article fields the index entry is made of (search.terms.document_for) and the one that
+# keeps an article out of it.
+_INDEXED_FIELDS = ("title", "sapo", "text", "published", "section", "source", "duplicate_of")
+
+
 def index_article(article, using: str = "default") -> None:
-    """Add or refresh one article; duplicates of another article are kept out of the index."""
-    with connections[using].cursor() as cursor:
-        if article.duplicate_of_id:
+    """Add or refresh one article as its row stands now: duplicates of another article, and an
+    article deleted meanwhile, are kept out of the index.
+
+    The row, not the caller's instance, which may be older: the story grouper reads an article,
+    another process stores a newer version, the grouper finds the article no longer a copy and
+    re-indexes it; with the text it had read, the index kept that older text for good (the newer
+    version, not a copy either, gives the grouper no reason to re-index). The row is read and
+    indexed in one transaction, locked on PostgreSQL (SELECT … FOR UPDATE; on SQLite the
+    transaction's write lock covers both), so a version stored meanwhile is indexed after this
+    one, by the process that stored it. Keys the store computed for the same text are used."""
+    from django.db import transaction
+
+    from vnnews.news.models import Article
+
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        row = (
+            Article.objects.using(using)
+            .select_for_update()
+            .only(*_INDEXED_FIELDS)
+            .filter(pk=article.pk)
+            .first()
+        )
+        if row is None or row.duplicate_of_id:
             backend(using).remove(cursor, article.pk)
-        else:
-            backend(using).index(cursor, document_for(article))
+            return
+        # The store's keys, if it computed them for this very text (terms._keys_kept_on checks).
+        setattr(row, INDEX_KEYS, getattr(article, INDEX_KEYS, None))
+        backend(using).index(cursor, document_for(row))
 
 
 def remove_article(article_id: int, using: str = "default") -> None:
@@ -196,7 +223,7 @@ def reindex(batch_size: int = 500, using: str = "default") -> int:
         articles = (
             Article.objects.using(using)
             .filter(duplicate_of__isnull=True)
-            .only("id", "title", "sapo", "text", "duplicate_of")
+            .only(*_INDEXED_FIELDS)
             .order_by("id")
         )
         for article in articles.iterator(chunk_size=batch_size):
