@@ -215,3 +215,25 @@ def test_an_outlet_created_by_another_process_meanwhile_is_the_one_used(
     assert "redoing the chunk" not in caplog.text
     assert Source.objects.get(domain="mot.example").name == "Đã có"
     assert Article.objects.get().source.name == "Đã có"
+
+
+def test_an_article_made_a_copy_while_its_new_version_is_imported_stays_out_of_search(
+    tmp_path, monkeypatch
+):
+    """On PostgreSQL the story grouper may mark an article a copy between the import's read of it
+    and its write of the new version: the chunk's index entries follow the rows as written, not
+    the copies of them the import read."""
+    from vnnews.news import store
+
+    run(jsonl(tmp_path / "a.jsonl", 2))
+    original, other = Article.objects.order_by("pk")
+    resolve = store.resolve_section
+
+    def grouped_meanwhile(names, url, *args, **kwargs):  # runs after the store read the row
+        if url == other.url:
+            Article.objects.filter(pk=other.pk).update(duplicate_of=original)
+        return resolve(names, url, *args, **kwargs)
+
+    monkeypatch.setattr(store, "resolve_section", grouped_meanwhile)
+    assert "cập nhật 2" in run(jsonl(tmp_path / "b.jsonl", 2, word="bão"))
+    assert [a.pk for a in search("bao mien trung").articles] == [original.pk]

@@ -268,17 +268,32 @@ def index_articles(articles: Iterable[Article]) -> int:
     from vnnews.news.search.terms import document_for
 
     engine = backend()
+    articles = list(articles)
     docs = []
     count = 0
+    copies = _copies_now([article.pk for article in articles])
     with connection.cursor() as cursor:
         for article in articles:
-            if article.duplicate_of_id:
+            if article.pk in copies:
                 engine.remove(cursor, article.pk)
             else:
                 docs.append(document_for(article))  # with the keys the store kept, if current
             count += 1
         engine.index_many(cursor, docs)
     return count
+
+
+def _copies_now(ids: list[int]) -> set[int]:
+    """Which of these articles are copies of another as their rows stand now, not as the chunk
+    read them: the store leaves `duplicate_of` to the story grouper (store._LEFT_TO_OTHERS), which
+    on PostgreSQL may mark one a copy between the chunk's read and its write. Read after the
+    chunk's writes, in its transaction: its updated rows are locked by then, and its new ones
+    are seen by no one else."""
+    if not ids:
+        return set()
+    return set(
+        Article.objects.filter(pk__in=ids, duplicate_of__isnull=False).values_list("pk", flat=True)
+    )
 
 
 def bump_content_version() -> None:
