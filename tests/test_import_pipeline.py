@@ -115,7 +115,9 @@ def test_the_objects_kept_out_of_the_gc_during_an_import_are_given_back(tmp_path
     theirs = gc.get_freeze_count()
     with pytest.raises(RuntimeError):
         run_import([corpus(tmp_path / "theirs")], batch="gc", progress=False, workers=0)
-    assert gc.get_freeze_count() == theirs
+    # Neither given back (0) nor added to; a few of theirs may have died meanwhile (a frozen
+    # object freed by reference counting leaves the count: the queries an earlier test logged).
+    assert 0 < gc.get_freeze_count() <= theirs
     gc.unfreeze()
 
 
