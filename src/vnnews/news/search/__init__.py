@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connections
 
-from vnnews.news.search.terms import INDEX_KEYS, Query, document_for, parse_query
+from vnnews.news.search.terms import INDEX_KEYS, INDEXED_FIELDS, Query, document_for, parse_query
 
 MAX_PER_PAGE = 100
 # Popular searches repeat: each process keeps the answer's ids for a while, under the content
@@ -65,11 +65,6 @@ def backend(using: str = "default") -> ModuleType:
     raise NotImplementedError(f"không hỗ trợ tìm kiếm trên CSDL {vendor}")
 
 
-# The Article fields the index entry is made of (search.terms.document_for) and the one that
-# keeps an article out of it.
-_INDEXED_FIELDS = ("title", "sapo", "text", "published", "section", "source", "duplicate_of")
-
-
 def index_article(article, using: str = "default") -> None:
     """Add or refresh one article as its row stands now: duplicates of another article, and an
     article deleted meanwhile, are kept out of the index.
@@ -89,7 +84,7 @@ def index_article(article, using: str = "default") -> None:
         row = (
             Article.objects.using(using)
             .select_for_update()
-            .only(*_INDEXED_FIELDS)
+            .only(*INDEXED_FIELDS)
             .filter(pk=article.pk)
             .first()
         )
@@ -215,20 +210,13 @@ def reindex(batch_size: int = 500, using: str = "default") -> int:
     from django.db import transaction
 
     from vnnews.news.models import Article
+    from vnnews.news.search.schema import index_all
 
-    count = 0
     engine = backend(using)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         engine.clear(cursor)
-        articles = (
-            Article.objects.using(using)
-            .filter(duplicate_of__isnull=True)
-            .only(*_INDEXED_FIELDS)
-            .order_by("id")
-        )
-        for article in articles.iterator(chunk_size=batch_size):
-            engine.index(cursor, document_for(article))
-            count += 1
+        originals = Article.objects.using(using).filter(duplicate_of__isnull=True)
+        count = index_all(cursor, engine, originals, batch_size)
     with connections[using].cursor() as cursor:
         engine.after_bulk(cursor)
     from vnnews.api import content_version

@@ -17,8 +17,6 @@ def engine_for(connection):
 
 def rebuild_tables(schema_editor, articles) -> None:
     """Drop and create the backend's full-text table, then index `articles` (a queryset)."""
-    from vnnews.news.search.terms import document_for
-
     engine = engine_for(schema_editor.connection)
     if engine is None:
         return
@@ -26,7 +24,23 @@ def rebuild_tables(schema_editor, articles) -> None:
         schema_editor.execute(sql)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {engine.ENTRY}")
-        for article in articles.iterator():
-            engine.index(cursor, document_for(article))
+        index_all(cursor, engine, articles)
     with schema_editor.connection.cursor() as cursor:
         engine.after_bulk(cursor)
+
+
+def index_all(cursor, engine, articles, batch_size: int = 500) -> int:
+    """Index every article of `articles` (a queryset of originals, not copies) into an emptied
+    index: the fields an entry is made of read once (terms.INDEXED_FIELDS; the rest of a row,
+    its blocks above all, is left in the database), written `batch_size` at a time with the
+    engine's index_many. Returns how many."""
+    from vnnews.news.search.terms import INDEXED_FIELDS, document_for
+
+    count, docs = 0, []
+    for article in articles.only(*INDEXED_FIELDS).order_by("pk").iterator(chunk_size=batch_size):
+        docs.append(document_for(article))
+        if len(docs) == batch_size:
+            engine.index_many(cursor, docs)
+            count, docs = count + len(docs), []
+    engine.index_many(cursor, docs)
+    return count + len(docs)

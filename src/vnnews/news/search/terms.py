@@ -303,6 +303,11 @@ def _keys_kept_on(article) -> Document | None:
     return document if text == (article.title, article.sapo, article.text) else None
 
 
+# The Article fields an index entry is made of (document_for) and the one that keeps an article
+# out of the index: what a read of articles to index loads (QuerySet.only).
+INDEXED_FIELDS = ("title", "sapo", "text", "published", "section", "source", "duplicate_of")
+
+
 def document_for(article, keys: Document | None = None) -> Document:
     """What the index stores for `article`; `keys` from document_keys of its very title, sapo
     and text when the caller has them already (else those the store kept on it, if current)."""
