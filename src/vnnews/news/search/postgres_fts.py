@@ -23,7 +23,7 @@ from vnnews.news.search.terms import _TOKEN, Document, Query, pairs_of
 TABLE = "search_document"
 ENTRY = "search_searchentry"
 
-CREATE = [
+TABLES = [
     # Only the tsvectors (built at insert from the keys): no text columns, and toasting from
     # 128 bytes keeps the big vectors out of line, so the heap rows a bitmap scan visits stay
     # small and many fit in a page.
@@ -37,11 +37,17 @@ CREATE = [
         exact tsvector NOT NULL,
         pairs tsvector NOT NULL
     ) WITH (toast_tuple_target = 128)""",
+]
+# Apart from the table, so that a rebuild (schema.rebuild_tables) creates them after loading it:
+# each GIN index built once from all the rows, not updated row by row (a rebuild of 10,000
+# articles: 62.7 s -> 56.7 s).
+INDEXES = [
     f"CREATE INDEX IF NOT EXISTS {TABLE}_document_gin ON {TABLE} USING GIN (document)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_title_gin ON {TABLE} USING GIN (title_doc)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_exact_gin ON {TABLE} USING GIN (exact)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_pairs_gin ON {TABLE} USING GIN (pairs)",
 ]
+CREATE = TABLES + INDEXES
 DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
 

@@ -16,15 +16,18 @@ def engine_for(connection):
 
 
 def rebuild_tables(schema_editor, articles) -> None:
-    """Drop and create the backend's full-text table, then index `articles` (a queryset)."""
+    """Drop and create the backend's full-text table, index `articles` (a queryset), then
+    create the table's indexes (built once from all its rows)."""
     engine = engine_for(schema_editor.connection)
     if engine is None:
         return
-    for sql in engine.DROP + engine.CREATE:
+    for sql in engine.DROP + engine.TABLES:
         schema_editor.execute(sql)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {engine.ENTRY}")
         index_all(cursor, engine, articles)
+    for sql in engine.INDEXES:
+        schema_editor.execute(sql)
     with schema_editor.connection.cursor() as cursor:
         engine.after_bulk(cursor)
 

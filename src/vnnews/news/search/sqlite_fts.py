@@ -19,10 +19,12 @@ from vnnews.news.search.terms import Document, Query
 TABLE = "search_fts"
 ENTRY = "search_searchentry"
 
-CREATE = [
+TABLES = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title_f, body_f, title_x, body_x, "
     "tokenize = 'unicode61 remove_diacritics 0', columnsize = 0)"
 ]
+INDEXES: list[str] = []  # FTS5 keeps its own
+CREATE = TABLES + INDEXES
 DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
 
