@@ -1,6 +1,7 @@
 """Import benchmark: `vnnews import` throughput on SQLite and PostgreSQL, and peak memory.
 
     make bench-import                                  # 50,000 JSONL records, 711 HTML pages
+    .venv/bin/python bench/bench_import.py --ratio-pairs 5   # HTML import/extraction, 5 pairs
     .venv/bin/python bench/bench_import.py --records 5000 --pages 200 --no-postgres
 
 - JSONL: the dantri-unc corpus (../shared/data/corpus/dantri-unc) repeated to --records records,
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -208,6 +210,42 @@ def extract_run(pages: list[Path], work: Path) -> dict:
             "summary": f"whole process {seconds:.1f} s"}  # fmt: skip
 
 
+def ratio_pairs(pages: list[Path], pairs: int) -> int:
+    """The HTML import/extraction speed ratio (2-worker import on SQLite over extraction in one
+    process, start-up included) of `pairs` pairs of runs back to back, alternating which goes
+    first, and their median: one pair's ratio moves by a fifth with the machine's load."""
+    wall, cpu = [], []
+    with tempfile.TemporaryDirectory(prefix="vnnews-bench-import-") as tmp:
+        work = Path(tmp)
+        html_dir = work / "html"
+        html_dir.mkdir()
+        for page in pages:
+            (html_dir / page.name).write_bytes(page.read_bytes())
+        for n in range(pairs):
+            runs = [
+                lambda: import_run("import", [html_dir], len(pages), "", work, []),
+                lambda: extract_run(pages, work),
+            ]
+            if n % 2:
+                runs.reverse()
+            done = [run() for run in runs]
+            imported, extracted = done if n % 2 == 0 else done[::-1]
+            wall.append(imported["rate"] / extracted["rate"])
+            cpu.append(
+                (imported["items"] / imported["cpu"]) / (extracted["items"] / extracted["cpu"])
+            )
+            print(
+                f"pair {n + 1}: import {imported['rate']:.1f} pages/s, extraction "
+                f"{extracted['rate']:.1f} pages/s: ratio {wall[-1]:.2f} (wall), {cpu[-1]:.2f} (CPU)",
+                flush=True,
+            )
+    print(
+        f"HTML {len(pages)} pages, SQLite, 2 workers: import/extraction speed, median of "
+        f"{pairs} pairs = {statistics.median(wall):.2f} (wall), {statistics.median(cpu):.2f} (CPU)"
+    )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -221,11 +259,21 @@ def main() -> int:
     parser.add_argument(
         "--no-single", action="store_true", help="skip the one-process (--workers 0) runs"
     )
+    parser.add_argument(
+        "--ratio-pairs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only the HTML import/extraction ratio on SQLite: N alternating pairs of runs, "
+        "each pair's ratio and their median (a shared machine's speed drifts within minutes)",
+    )
     args = parser.parse_args()
     if not DANTRI.is_dir() or not WCXB.is_dir():
         print(f"benchmark data not found under {SHARED}", file=sys.stderr)
         return 2
     pages = sorted(WCXB.glob("*.html.gz"))[: args.pages or None]
+    if args.ratio_pairs:
+        return ratio_pairs(pages, args.ratio_pairs)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="vnnews-bench-import-") as tmp:
         work = Path(tmp)
