@@ -421,6 +421,45 @@ def test_articles_after_a_story_is_deleted_by_hand_join_the_story_that_replaces_
     assert Article.objects.get(pk=fourth.pk).story_id == after
 
 
+def _mixed_flood_and_fuel_report(fresh_process_after_takedown: bool) -> tuple[int, int, int]:
+    """A flood report (its own story) and a fuel report (another); the flood report is taken
+    down, then one mixing both events is assigned. Returns (the mixed report's story, the fuel
+    story, the taken-down report's story)."""
+    from tests.story_race_worker import EVENTS
+    from vnnews.news.models import Article, Story
+    from vnnews.news.stories_sync import assign_story, reset_caches
+
+    Article.objects.all().delete()  # each run on its own: no copies of the run before
+    Story.objects.all().delete()
+    reset_caches()
+    flood, fuel = EVENTS[0], EVENTS[2]
+    mixed = ("both", "Mưa lũ ở Huế, giá xăng giảm", flood[2] + " " + fuel[2][:90])
+    taken_down, fuel_report, later = _articles(flood, fuel, mixed)
+    assign_story(taken_down, bump=False)
+    assign_story(fuel_report, bump=False)
+    orphan = Article.objects.get(pk=taken_down.pk).story_id
+    Article.objects.filter(pk=taken_down.pk).delete()  # a takedown: no assignment number
+    if fresh_process_after_takedown:
+        reset_caches()
+    assign_story(later, bump=False)
+    fuel_story = Article.objects.get(pk=fuel_report.pk).story_id
+    return Article.objects.get(pk=later.pk).story_id, fuel_story, orphan
+
+
+def test_an_article_taken_down_does_not_draw_a_later_one_into_its_story(transactional_db):
+    """A deleted article leaves no assignment number, so the kept candidate rows (and the
+    candidate set built from them) still hold it until their next full read. A later report
+    close to it must not join its story for its sake (a story left with no article of the
+    event, titled by the report taken down): it goes where a fresh process puts it."""
+    fresh = _mixed_flood_and_fuel_report(fresh_process_after_takedown=True)
+    joined, fuel_story, _ = fresh
+    assert joined == fuel_story  # without the flood report, the fuel part decides
+    kept = _mixed_flood_and_fuel_report(fresh_process_after_takedown=False)
+    joined, fuel_story, orphan = kept
+    assert joined != orphan
+    assert joined == fuel_story
+
+
 def test_a_batch_assignment_on_a_sqlite_file_writes_after_other_workers_writes(tmp_path):
     """assign_stories (`vnnews import --stories`) while live workers write to the same SQLite
     file. Its reads of the batch must not stay open across the assignments: on SQLite an

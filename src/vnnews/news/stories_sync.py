@@ -159,7 +159,36 @@ def _settle(article: Article, choice: _Choice, mark: int, options: ClusterOption
             sims = scores.sims
         else:
             sims = rescored(scores, rows, joining, options) if rows else scores.sims
+        if _members_gone(scores, sims, rows):
+            # A member the chosen story was scored with was deleted (a takedown) or moved by
+            # hand: no assignment number tells, so the kept candidate rows still held it, and
+            # the article would join that story for its sake (even one left with no article of
+            # the event). Choose again from the rows as they are, and read them again next time.
+            forget_candidate_rows()
+            scores = story_scores(article, options)
+            sims = scores.sims
     return _Choice(choice.fingerprint, None, scores, _best_existing(sims))
+
+
+def _members_gone(scores: StoryScores, sims: dict[int, float], rows: list[tuple]) -> bool:
+    """Whether a candidate member of the best scored story is no longer an original of it
+    (those assigned since the snapshot, `rows`, were scored as they are now). One small query:
+    the chosen story's members, not the whole candidate set."""
+    best = best_story(sims)
+    if best is None:
+        return False
+    moved = {row[0] for row in rows}
+    pks = [pk for pk, _ in scores.members.get(best, ()) if pk not in moved]
+    sql = "SELECT COUNT(*) FROM {table} WHERE {story} = %s AND {duplicate_of} IS NULL "
+    sql += "AND {pk} IN ({marks})"
+    still = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):  # within SQLite's limit of query parameters
+            chunk = pks[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(sql.format(marks=marks, **article_columns()), [best, *chunk])
+            still += cursor.fetchone()[0]
+    return still < len(pks)
 
 
 def _best_existing(sims: dict[int, float]) -> Story | None:

@@ -204,7 +204,7 @@ class _CandidateRows:
     article without an assignment (deleting it, editing it by hand) is seen at the next full
     read: one every _GENERATION_ARTICLES candidates, as for the member vectors; and whenever
     the article's window leaves the range read, or the numbers went back (the database was
-    emptied).
+    emptied); or when a choice's best story held such an article (stories_sync._members_gone).
 
     Times are compared as the query compares them: as stored (text on SQLite), against the
     window's bounds adapted to the database."""
