@@ -162,6 +162,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 ARCHIVE_DIR = DATA_DIR / "archive"
 # WARC files rotate daily and when one passes this size.
 ARCHIVE_MAX_BYTES = env_int("VNNEWS_ARCHIVE_MAX_MB", 1000, minimum=1) * 1_000_000
+# `vnnews import`: how long a chunk waits for a database locked by another process (SQLite) or
+# out of reach (PostgreSQL) before the import stops (a second run goes on from there).
+IMPORT_DATABASE_WAIT = env_int("VNNEWS_IMPORT_DB_WAIT", 300, minimum=0)
 # `vnnews serve` / `vnnews demo`: gunicorn address, processes and threads per process.
 SERVE_BIND = env_str("VNNEWS_BIND", "127.0.0.1:8000")
 SERVE_WORKERS = env_int("VNNEWS_WEB_WORKERS", 2, minimum=1, maximum=64)

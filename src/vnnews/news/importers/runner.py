@@ -11,12 +11,13 @@ import os
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 
 from vnnews.news.bulk import (
     PENDING,
@@ -46,6 +47,7 @@ from vnnews.news.store import (
 )
 
 log = logging.getLogger("vnnews.import")
+T = TypeVar("T")
 Outcome = ImportRecord.Outcome
 BATCH_SIZE = 200
 MAX_LISTED = 1000
@@ -61,6 +63,31 @@ GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections during an i
 # Files that travel with corpora and are not articles: not worth a warning.
 _QUIET = ("license", "licence", "readme", "attribution", "copying", "notice", ".")
 _QUIET_SUFFIXES = (".md", ".meta.json", ".sha256", ".cdx", ".cdxj")
+
+
+class DatabaseUnavailable(Exception):
+    """The database stayed locked by another process (SQLite) or out of reach (PostgreSQL) for
+    longer than settings.IMPORT_DATABASE_WAIT while a chunk waited to be written. Every chunk
+    before it is stored (`summary`); a second run goes on from `item`, the first not stored."""
+
+    def __init__(self, item: str, reason: str, waited: float):
+        super().__init__(f"{item}: {reason}")
+        self.item, self.reason, self.waited = item, reason, waited
+        self.summary: Summary | None = None  # what the import did before (Importer.run)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be used for now, rather than that something was
+    wrong with what was written: SQLite's "database is locked" (another process held the write
+    lock past the busy timeout), or on PostgreSQL a connection refused, lost or closed. Other
+    errors (a constraint, a missing table) would only fail again: not waited for."""
+    if isinstance(exc, InterfaceError):
+        return True  # the connection is closed
+    if not isinstance(exc, OperationalError):
+        return False
+    if connection.vendor == "sqlite":
+        return "locked" in str(exc).lower()
+    return True  # psycopg's OperationalError: the server refused or dropped the connection
 
 
 @dataclass
@@ -293,7 +320,9 @@ class Importer:
     def _submit(self, chunk: list[tuple[str, Item]]) -> None:
         # Items already stored with the same raw hash are counted unchanged without any work. A
         # run reads each (origin, key) once, so no chunk still in flight can change this answer.
-        done = recorded_pairs([(origin, item.key) for origin, item in chunk])
+        done = self._when_available(
+            lambda: recorded_pairs([(origin, item.key) for origin, item in chunk]), *chunk[0]
+        )
         work = []
         for origin, item in chunk:
             item_hash, outcome = done.get((origin[:1000], item.key[:2000]), ("", ""))
@@ -314,19 +343,68 @@ class Importer:
             (origin, item, w and (w[0], next(prepared) if w[1] else None))
             for (origin, item), w in zip(chunk, work, strict=True)
         ]
-        counts, failed = self.summary.counts.copy(), list(self.summary.failed)
         try:
-            self._write_chunk(jobs, bulk=True)
+            self._write_waiting(jobs, bulk=True)
         except DatabaseError as exc:
             log.warning("stage=bulk reason=%s: redoing the chunk item by item", exc)
-            self.summary.counts, self.summary.failed = counts, failed
-            self.deferred.clear()
-            self.memo = {}  # may hold rows of the rolled-back transaction
-            self._sources = {}
-            self._write_chunk(jobs, bulk=False)
+            self._write_waiting(jobs, bulk=False)
         bump_content_version()
         if self.progress is not None:
             self.progress.update(self.summary, len(chunk))
+
+    def _write_waiting(self, jobs: list, bulk: bool) -> None:
+        """_write_chunk, tried again while the database is unavailable (see _when_available).
+        Nothing of a failed attempt stays: its transaction is rolled back, and what it counted
+        or remembered is forgotten here."""
+        counts, failed = self.summary.counts.copy(), list(self.summary.failed)
+
+        def attempt() -> None:
+            try:
+                self._write_chunk(jobs, bulk)
+            except DatabaseError:
+                self.summary.counts, self.summary.failed = counts.copy(), list(failed)
+                self.deferred.clear()
+                self.memo = {}  # may hold rows of the rolled-back transaction
+                self._sources = {}
+                raise
+
+        origin, item, _ = jobs[0]
+        self._when_available(attempt, origin, item)
+
+    @staticmethod
+    def _when_available(attempt: Callable[[], T], origin: str, item: Item) -> T:
+        """attempt(), again and again while the database is unavailable (database_unavailable:
+        locked by another process, a PostgreSQL server restarting), with pauses growing to 30 s,
+        for up to settings.IMPORT_DATABASE_WAIT seconds; then DatabaseUnavailable naming `item`,
+        the first of the chunk not stored. Other database errors are raised at once, and any
+        inside a caller's transaction."""
+        started, pause = time.monotonic(), 1.0
+        label = f"{Path(origin).name} {item.key}"
+        while True:
+            try:
+                return attempt()
+            except DatabaseError as exc:
+                # Inside a caller's transaction there is nothing to try again: a lost connection
+                # took that transaction with it (and a lock is the caller's to wait for).
+                if connection.in_atomic_block or not database_unavailable(exc):
+                    raise
+                # Counted from the first attempt: on SQLite each one has waited the busy
+                # timeout already.
+                waited = time.monotonic() - started
+                if waited >= settings.IMPORT_DATABASE_WAIT:
+                    raise DatabaseUnavailable(label, str(exc).strip(), waited) from exc
+                log.warning(
+                    "stage=write item=%s reason=%s: the database is unavailable, trying again "
+                    "in %.0f s",
+                    label,
+                    str(exc).strip(),
+                    pause,
+                )
+                # A connection the server dropped is closed, so that the next attempt opens
+                # a new one (Django reconnects on first use).
+                connection.close_if_unusable_or_obsolete()
+                time.sleep(min(pause, settings.IMPORT_DATABASE_WAIT - waited))
+                pause = min(pause * 2, 30.0)
 
     def _write_chunk(self, jobs: list, bulk: bool) -> None:
         with article_signals_muted(), transaction.atomic():
@@ -387,6 +465,9 @@ class Importer:
                 for path in walk(paths, self.summary):
                     self.import_file(path)
                 self.finish()
+        except DatabaseUnavailable as exc:
+            exc.summary = self.summary
+            raise
         finally:
             self.preparer.close()
             if freezing:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from vnnews.news.importers.runner import run_import
+from vnnews.news.importers.runner import DatabaseUnavailable, database_unavailable, run_import
 from vnnews.news.sections import load_sections
 
 
@@ -52,19 +52,34 @@ class Command(BaseCommand):
         try:
             load_sections()
         except DatabaseError as exc:
+            if database_unavailable(exc) and "locked" in str(exc).lower():
+                raise CommandError(
+                    f"cơ sở dữ liệu đang bị một tiến trình khác khoá ({exc}); "
+                    "hãy chạy lại khi tiến trình đó ghi xong"
+                ) from None
             raise CommandError(
                 f"không mở được cơ sở dữ liệu ({exc}); kiểm tra VNNEWS_DATA_DIR/DATABASE_URL "
                 "và chạy `vnnews migrate` trước"
             ) from None
         if options["workers"] is not None and options["workers"] < 0:
             raise CommandError("--workers phải là số không âm")
-        summary = run_import(
-            options["paths"],
-            batch=batch,
-            progress=options["progress"],
-            stream=self.stderr._out,
-            workers=options["workers"],
-        )
+        try:
+            summary = run_import(
+                options["paths"],
+                batch=batch,
+                progress=options["progress"],
+                stream=self.stderr._out,
+                workers=options["workers"],
+            )
+        except DatabaseUnavailable as exc:
+            for line in exc.summary.lines() if exc.summary else []:
+                self.stdout.write(line)
+            raise CommandError(
+                f"dừng nhập: cơ sở dữ liệu không dùng được sau {exc.waited:.0f} giây chờ "
+                f"({exc.reason}) khi ghi {exc.item}. Các mục trước đó đã được lưu; chạy lại "
+                "lệnh này để nhập tiếp từ mục đó (mục đã lưu được bỏ qua). Thời gian chờ: "
+                "VNNEWS_IMPORT_DB_WAIT."
+            ) from None
         # cli.main starts `vnnews import` with the cyclic GC off; the import turns it on itself
         # once it has frozen what start-up made, and gives the setting back after. On from here
         # (--stories), or memory would grow with its cycles; not before the import, or the

@@ -1,0 +1,195 @@
+"""A database that cannot be used for a while (SQLite locked by another process past its busy
+timeout, a PostgreSQL server restarting) makes `vnnews import` wait and try the chunk again; if
+it stays so past VNNEWS_IMPORT_DB_WAIT, the import stops with a message naming the first item not
+stored, having lost nothing, and a second run goes on from there."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, InterfaceError, OperationalError
+
+from vnnews.news.importers import runner
+from vnnews.news.importers.runner import database_unavailable
+from vnnews.news.models import Article, ImportRecord
+
+Outcome = ImportRecord.Outcome
+
+
+@pytest.fixture(autouse=True)
+def _archive(settings, tmp_path):
+    settings.ARCHIVE_DIR = tmp_path / "archive"
+
+
+@pytest.fixture
+def pauses(monkeypatch) -> list[float]:
+    """The import's pauses between attempts, recorded instead of slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(runner.time, "sleep", slept.append)
+    return slept
+
+
+def jsonl(path: Path, count: int) -> Path:
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(count):
+            record = {
+                "url": f"https://dantri.com.vn/xa-hoi/lu-{i}.htm",
+                "title": f"Tin {i}: lũ về miền Trung",
+                "content": f"Đoạn một của tin {i}.\nNước lũ dâng cao.",
+                "source": "dantri.com.vn",
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def locked_for(monkeypatch, attempts: int, from_line: int = 1) -> list[str]:
+    """The database locked for the next `attempts` writes of a chunk starting at `from_line` or
+    later, as SQLite says it past its busy timeout (on PostgreSQL any OperationalError is a
+    server out of reach); returns the chunks' first keys tried."""
+    write, tried = runner.Importer._write_chunk, []
+
+    def locked(self, jobs, bulk):
+        key = jobs[0][1].key
+        tried.append(key)
+        if int(key.split()[-1]) >= from_line and len(tried) <= attempts + (from_line > 1):
+            raise OperationalError("database is locked")
+        return write(self, jobs, bulk)
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", locked)
+    return tried
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("import", *map(str, args), "--no-progress", "--workers", "0", stdout=out,
+                 stderr=io.StringIO())  # fmt: skip
+    return out.getvalue()
+
+
+# Not inside a test's transaction: an import waits only when it runs on its own, as `vnnews import`
+# does (a lost connection would have taken the caller's transaction with it).
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_met_by_a_locked_database_is_written_once_the_lock_goes(
+    tmp_path, monkeypatch, pauses, caplog
+):
+    tried = locked_for(monkeypatch, attempts=2)
+    with caplog.at_level(logging.WARNING, logger="vnnews.import"):
+        out = run(jsonl(tmp_path / "a.jsonl", 3))
+    assert "tạo mới 3," in out and "lỗi 0" in out  # counted once, not once an attempt
+    assert tried == ["dòng 1"] * 3 and pauses == [1.0, 2.0]  # growing pauses
+    assert Article.objects.count() == 3 and ImportRecord.objects.count() == 3
+    warnings = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(warnings) == 2 and all("a.jsonl dòng 1" in w for w in warnings)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_locked_past_the_wait_stops_the_import_naming_the_first_item_not_stored(
+    tmp_path, monkeypatch, pauses, settings
+):
+    settings.IMPORT_DATABASE_WAIT = 0  # give up at the first "locked"
+    path = jsonl(tmp_path / "a.jsonl", runner.BATCH_SIZE + 3)
+    locked_for(monkeypatch, attempts=1, from_line=runner.BATCH_SIZE + 1)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as stopped:
+        call_command("import", str(path), "--no-progress", "--workers", "0", stdout=out,
+                     stderr=io.StringIO())  # fmt: skip
+    message = str(stopped.value)
+    assert f"a.jsonl dòng {runner.BATCH_SIZE + 1}" in message and "database is locked" in message
+    assert "chạy lại" in message
+    # What was done before is said, and kept.
+    assert f"tạo mới {runner.BATCH_SIZE}," in out.getvalue()
+    assert Article.objects.count() == runner.BATCH_SIZE
+
+    monkeypatch.undo()  # the lock has gone
+    again = run(path)
+    assert f"tạo mới 3, cập nhật 0, không đổi {runner.BATCH_SIZE}," in again
+    assert Article.objects.count() == ImportRecord.objects.count() == runner.BATCH_SIZE + 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_that_would_only_happen_again_is_not_waited_for(tmp_path, monkeypatch, pauses):
+    write, calls = runner.Importer._write_chunk, []
+
+    def clashing(self, jobs, bulk):
+        calls.append(bulk)
+        if bulk:
+            raise IntegrityError("UNIQUE constraint failed: news_article.url")
+        return write(self, jobs, bulk)
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", clashing)
+    assert "tạo mới 2," in run(jsonl(tmp_path / "a.jsonl", 2))
+    assert calls == [True, False] and pauses == []  # redone item by item at once
+
+
+def test_only_a_locked_or_unreachable_database_is_waited_for(tmp_path):
+    # SQLite's own words when another connection holds the write lock past the busy timeout.
+    path = str(tmp_path / "locked.sqlite3")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        sqlite3.connect(path, timeout=0.01).execute("INSERT INTO t VALUES (1)")
+    except sqlite3.OperationalError as exc:
+        locked = OperationalError(str(exc))
+    holder.execute("ROLLBACK")
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        assert database_unavailable(locked)
+        assert not database_unavailable(OperationalError("no such table: news_article"))
+    else:
+        assert database_unavailable(OperationalError("server closed the connection"))
+    assert database_unavailable(InterfaceError("connection already closed"))
+    assert not database_unavailable(IntegrityError("UNIQUE constraint failed"))
+    assert not database_unavailable(ValueError("database is locked"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_import_whose_connection_is_cut_connects_again_and_goes_on(
+    tmp_path, monkeypatch, pauses, postgres_url, settings
+):
+    """The server ends the import's session (a restart, an administrator's
+    pg_terminate_backend) between two chunks: the next chunk fails on the dead connection, which
+    is closed and opened again."""
+    import psycopg
+    from django.db import connection
+
+    write, cut = runner.Importer._write_chunk, threading.Event()
+
+    def cut_before_the_second_chunk(self, jobs, bulk):
+        if jobs[0][1].key != "dòng 1" and not cut.is_set():
+            cut.set()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            with psycopg.connect(postgres_url.replace("postgres://", "postgresql://", 1),
+                                 autocommit=True) as admin:  # fmt: skip
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return write(self, jobs, bulk)
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", cut_before_the_second_chunk)
+    settings.IMPORT_DATABASE_WAIT = 5  # (pauses are not slept: a few attempts at most)
+    path = jsonl(tmp_path / "a.jsonl", runner.BATCH_SIZE + 3)
+    assert f"tạo mới {runner.BATCH_SIZE + 3}," in run(path)
+    assert cut.is_set() and pauses == [1.0]
+    assert Article.objects.count() == ImportRecord.objects.count() == runner.BATCH_SIZE + 3
+
+
+@pytest.mark.django_db
+def test_inside_a_callers_transaction_an_unavailable_database_is_not_waited_for(
+    tmp_path, monkeypatch, pauses
+):
+    from vnnews.news.importers.runner import run_import
+
+    locked_for(monkeypatch, attempts=99)
+    with pytest.raises(OperationalError):  # the test's own transaction is the caller's
+        run_import([jsonl(tmp_path / "a.jsonl", 2)], batch="b", progress=False, workers=0)
+    assert pauses == []
