@@ -300,3 +300,22 @@ def test_a_rebuild_indexes_every_original_and_leaves_the_tables_indexed():
         assert {
             f"{backend().TABLE}_{s}_gin" for s in ("document", "title", "exact", "pairs")
         } <= names
+
+
+def test_indexing_the_instance_just_saved_reads_no_text_back():
+    """index_article reads the row's copy status and version stamp; its text only when the
+    instance's is not the row's (the store bumps the stamp with every new text)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    article = make_article("Cháy rừng ở Hà Tĩnh", text="Lửa lan nhanh do gió Lào.")
+    stale = Article.objects.get(pk=article.pk)
+    Article.objects.filter(pk=article.pk).update(
+        text="Đám cháy đã được khống chế.", change_count=1, last_changed=timezone.now()
+    )
+    for instance, reads in ((stale, 2), (Article.objects.get(pk=article.pk), 1)):
+        with CaptureQueriesContext(connection) as queries:
+            index_article(instance)
+        selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        assert len(selects) == reads
+        assert search("khong che").total == 1 and search("gio lao").total == 0

@@ -15,7 +15,8 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
+from datetime import UTC, datetime
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 from django.db import connections
@@ -73,27 +74,75 @@ def index_article(article, using: str = "default") -> None:
     another process stores a newer version, the grouper finds the article no longer a copy and
     re-indexes it; with the text it had read, the index kept that older text for good (the newer
     version, not a copy either, gives the grouper no reason to re-index). The row is read and
-    indexed in one transaction, locked on PostgreSQL (SELECT … FOR UPDATE; on SQLite the
-    transaction's write lock covers both), so a version stored meanwhile is indexed after this
-    one, by the process that stored it. Keys the store computed for the same text are used."""
+    indexed in one transaction, locked on PostgreSQL (FOR NO KEY UPDATE: it orders the row's
+    writers, not inserts of rows pointing at it; on SQLite the transaction's write lock covers
+    both), so a version stored meanwhile is indexed after this one, by the process that stored
+    it. Only the row's copy status, version stamp and section are read, in plain SQL (the ORM
+    built that one query in about as long as the rest took); its text only when the stamp says
+    the instance's is older. Keys the store computed for the same text are used."""
     from django.db import transaction
 
-    from vnnews.news.models import Article
-
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        row = (
-            Article.objects.using(using)
-            .select_for_update()
-            .only(*INDEXED_FIELDS)
-            .filter(pk=article.pk)
-            .first()
-        )
-        if row is None or row.duplicate_of_id:
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(_row_state_sql(connection), [article.pk])
+        row = cursor.fetchone()
+        if row is None or row[0] is not None:  # gone, or a copy of another article
             backend(using).remove(cursor, article.pk)
             return
-        # The store's keys, if it computed them for this very text (terms._keys_kept_on checks).
-        setattr(row, INDEX_KEYS, getattr(article, INDEX_KEYS, None))
-        backend(using).index(cursor, document_for(row))
+        _, count, changed, section_id = row
+        entry = _as_stored(article, count, changed) or _stored(article.pk, using)
+        entry.section_id = section_id  # the admin may set it without a new version
+        backend(using).index(cursor, document_for(entry))
+
+
+def _row_state_sql(connection) -> str:
+    """Whether the row is a copy, its version stamp (the store bumps change_count and sets
+    last_changed with every new text; the admin cannot edit the text) and its section."""
+    from vnnews.news.models import Article
+
+    meta = Article._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("duplicate_of", "change_count", "last_changed", "section")
+    )
+    lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{lock}"
+
+
+def _as_stored(article, count: int, changed) -> SimpleNamespace | None:
+    """The instance's indexed fields, if its version stamp is the row's and they are loaded
+    (read from its __dict__: a deferred field would cost a query of its own)."""
+    fields = article.__dict__
+    if fields.get("change_count") != count or "last_changed" not in fields:
+        return None
+    if _moment(changed) != fields["last_changed"]:
+        return None
+    names = ("title", "sapo", "text", "published", "source_id")
+    if any(name not in fields for name in names):
+        return None
+    entry = SimpleNamespace(pk=article.pk, **{name: fields[name] for name in names})
+    # The store's keys, if it computed them for this very text (terms._keys_kept_on checks).
+    setattr(entry, INDEX_KEYS, getattr(article, INDEX_KEYS, None))
+    return entry
+
+
+def _moment(value):
+    """A datetime column's value as a raw cursor gives it (SQLite: text, or a naive datetime in
+    UTC, which it holds with USE_TZ), as the ORM gives it: aware."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _stored(pk: int, using: str):
+    """The article's indexed fields as stored (its row, read again; in index_article's
+    transaction, after the row's lock)."""
+    from vnnews.news.models import Article
+
+    return Article.objects.using(using).only(*INDEXED_FIELDS).get(pk=pk)
 
 
 def remove_article(article_id: int, using: str = "default") -> None:
