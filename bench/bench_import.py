@@ -211,9 +211,10 @@ def extract_run(pages: list[Path], work: Path) -> dict:
 
 
 def ratio_pairs(pages: list[Path], pairs: int) -> int:
-    """The HTML import/extraction speed ratio (2-worker import on SQLite over extraction in one
-    process, start-up included) of `pairs` pairs of runs back to back, alternating which goes
-    first, and their median: one pair's ratio moves by a fifth with the machine's load."""
+    """The HTML import/extraction speed ratio (2-worker import on SQLite, its start-up included,
+    over extraction in one process, timed inside that process as in the main table) of `pairs`
+    pairs of runs back to back, alternating which goes first, and their median: one pair's
+    ratio moves by a fifth with the machine's load."""
     wall, cpu = [], []
     with tempfile.TemporaryDirectory(prefix="vnnews-bench-import-") as tmp:
         work = Path(tmp)
@@ -268,7 +269,7 @@ def main() -> int:
         "each pair's ratio and their median (a shared machine's speed drifts within minutes)",
     )
     args = parser.parse_args()
-    if not DANTRI.is_dir() or not WCXB.is_dir():
+    if not WCXB.is_dir() or not (args.ratio_pairs or DANTRI.is_dir()):
         print(f"benchmark data not found under {SHARED}", file=sys.stderr)
         return 2
     pages = sorted(WCXB.glob("*.html.gz"))[: args.pages or None]

@@ -319,3 +319,11 @@ def test_indexing_the_instance_just_saved_reads_no_text_back():
         selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
         assert len(selects) == reads
         assert search("khong che").total == 1 and search("gio lao").total == 0
+
+
+@pytest.mark.parametrize("size", ["0", "100000"])
+def test_reindex_refuses_a_batch_size_no_statement_could_hold(size):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--batch-size"):
+        call_command("reindex", "--batch-size", size, stdout=StringIO())

@@ -574,7 +574,8 @@ def _article_saves_without_version_bump() -> Iterator[None]:
 def _after_store(record: ImportRecord, section: str, url: str, source: Source) -> None:
     """The steps after the store's transaction; each is safe to run again on a resumed task.
     They work on the record's own Article (the instance the store saved) instead of reading
-    the row again, and bump the content version (soon) when the article changed. A new or
+    the row again (the search index reads only its copy status and version stamp: see
+    search.index_article), and bump the content version (soon) when the article changed. A new or
     changed article is already in line for story grouping (the store put it there, see
     news/story_grouper.py): grouped here when no grouper process holds the line."""
     if not record.article_id:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+# A batch is written with one statement per table, one parameter an article: SQLite's stock limit
+# on parameters is 32,766.
+MAX_BATCH = 10_000
 
 
 class Command(BaseCommand):
@@ -12,12 +16,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--batch-size", type=int, default=500, help="số bài đọc mỗi lượt (mặc định 500)"
+            "--batch-size",
+            type=int,
+            default=500,
+            help=f"số bài đọc và ghi mỗi lượt, 1 đến {MAX_BATCH} (mặc định 500)",
         )
 
     def handle(self, *args, batch_size: int = 500, **options) -> None:
         from vnnews.news.search import reindex
 
+        if not 1 <= batch_size <= MAX_BATCH:
+            raise CommandError(f"--batch-size phải từ 1 đến {MAX_BATCH}")
         started = time.monotonic()
         count = reindex(batch_size=batch_size)
         elapsed = time.monotonic() - started
