@@ -6,17 +6,16 @@ stored, having lost nothing, and a second run goes on from there."""
 from __future__ import annotations
 
 import io
-import json
 import logging
 import sqlite3
 import threading
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, InterfaceError, OperationalError
 
+from tests.test_import_bulk import jsonl
 from vnnews.news.importers import runner
 from vnnews.news.importers.runner import database_unavailable
 from vnnews.news.models import Article, ImportRecord
@@ -35,19 +34,6 @@ def pauses(monkeypatch) -> list[float]:
     slept: list[float] = []
     monkeypatch.setattr(runner.time, "sleep", slept.append)
     return slept
-
-
-def jsonl(path: Path, count: int) -> Path:
-    with open(path, "w", encoding="utf-8") as out:
-        for i in range(count):
-            record = {
-                "url": f"https://dantri.com.vn/xa-hoi/lu-{i}.htm",
-                "title": f"Tin {i}: lũ về miền Trung",
-                "content": f"Đoạn một của tin {i}.\nNước lũ dâng cao.",
-                "source": "dantri.com.vn",
-            }
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
 
 
 def locked_for(monkeypatch, attempts: int, from_line: int = 1) -> list[str]:
