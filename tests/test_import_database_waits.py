@@ -179,3 +179,70 @@ def test_inside_a_callers_transaction_an_unavailable_database_is_not_waited_for(
     with pytest.raises(OperationalError):  # the test's own transaction is the caller's
         run_import([jsonl(tmp_path / "a.jsonl", 2)], batch="b", progress=False, workers=0)
     assert pauses == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_that_failed_at_its_end_is_counted_once_when_written_again(
+    tmp_path, monkeypatch, pauses
+):
+    """The lock met at the commit, after the chunk counted its items and kept its new rows:
+    all of that is forgotten before the next attempt."""
+    from django.db import transaction
+
+    write, failed = runner.Importer._write_chunk, []
+
+    def locked_at_the_commit(self, jobs, bulk):
+        if not failed:
+            failed.append(True)
+            with transaction.atomic():
+                write(self, jobs, bulk)
+                raise OperationalError("database is locked")
+        return write(self, jobs, bulk)
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", locked_at_the_commit)
+    out = run(jsonl(tmp_path / "a.jsonl", 3))
+    assert "tạo mới 3," in out and pauses == [1.0]
+    assert Article.objects.count() == ImportRecord.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_giving_up_while_chunks_wait_to_be_written_names_the_oldest_ones_first_item(
+    tmp_path, monkeypatch, pauses, settings
+):
+    """Chunks are read and prepared ahead of the writing: when the database is given up on
+    while the next one is read, the chunks before it are not stored either."""
+    settings.IMPORT_DATABASE_WAIT = 0
+    recorded = runner.recorded_pairs
+
+    def locked_from_the_fourth_chunk(pairs):
+        if pairs[0][1] == "dòng 7":
+            raise OperationalError("database is locked")
+        return recorded(pairs)
+
+    monkeypatch.setattr(runner, "recorded_pairs", locked_from_the_fourth_chunk)
+    importer = runner.Importer("b", batch_size=2, workers=0)
+    with pytest.raises(runner.DatabaseUnavailable) as stopped:
+        importer.run([jsonl(tmp_path / "a.jsonl", 8)])
+    stored = Article.objects.count()
+    assert stored == 0 and stopped.value.item == "a.jsonl dòng 1"
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "waited_for"),
+    [
+        ("08006", True),  # connection failure
+        ("57P01", True),  # the server shutting down (a restart)
+        ("53300", True),  # too many connections
+        ("40P01", True),  # deadlock: rolled back, to be tried again
+        (None, True),  # said by the client: no connection
+        ("57014", False),  # statement timeout
+        ("54000", False),  # a value too long for a tsvector
+        ("53100", False),  # disk full
+    ],
+)
+def test_on_postgresql_only_connection_troubles_are_waited_for(sqlstate, waited_for):
+    cause = Exception("from the server")
+    cause.sqlstate = sqlstate
+    error = OperationalError("psycopg said so")
+    error.__cause__ = cause
+    assert database_unavailable(error, vendor="postgresql") is waited_for

@@ -327,3 +327,14 @@ def test_reindex_refuses_a_batch_size_no_statement_could_hold(size):
 
     with pytest.raises(CommandError, match="--batch-size"):
         call_command("reindex", "--batch-size", size, stdout=StringIO())
+
+
+def test_the_index_entry_takes_the_outlet_and_date_the_row_holds():
+    """A caller may set fields on its instance without saving them (live ingestion names the
+    feed's outlet on the article it stored): the entry is the row's."""
+    home, elsewhere = make_source(), make_source()
+    article = make_article("Giá xăng giảm lần thứ ba", source=home)
+    article.source = elsewhere  # not saved
+    index_article(article)
+    assert [a.pk for a in search("gia xang giam", source=home.pk).articles] == [article.pk]
+    assert search("gia xang giam", source=elsewhere.pk).total == 0

@@ -76,7 +76,7 @@ class DatabaseUnavailable(Exception):
         self.summary: Summary | None = None  # what the import did before (Importer.run)
 
 
-def database_unavailable(exc: BaseException) -> bool:
+def database_unavailable(exc: BaseException, vendor: str = "") -> bool:
     """Whether `exc` says the database cannot be used for now, rather than that something was
     wrong with what was written: SQLite's "database is locked" (another process held the write
     lock past the busy timeout), or on PostgreSQL a connection refused, lost or closed. Other
@@ -85,9 +85,20 @@ def database_unavailable(exc: BaseException) -> bool:
         return True  # the connection is closed
     if not isinstance(exc, OperationalError):
         return False
-    if connection.vendor == "sqlite":
+    if (vendor or connection.vendor) == "sqlite":
         return "locked" in str(exc).lower()
-    return True  # psycopg's OperationalError: the server refused or dropped the connection
+    # PostgreSQL: by SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+    # Other OperationalErrors (a statement or lock timeout, a value too long for a tsvector,
+    # out of memory or disk) would only fail again.
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate is None:
+        return True  # said by the client, not the server: no connection, or a dropped one
+    return sqlstate.startswith("08") or sqlstate in _POSTGRES_TRANSIENT
+
+
+# Server shutting down, crashed or starting up; too many connections; deadlock or serialization
+# failure (the transaction was rolled back: trying again is what the server asks for).
+_POSTGRES_TRANSIENT = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"}
 
 
 @dataclass
@@ -320,8 +331,11 @@ class Importer:
     def _submit(self, chunk: list[tuple[str, Item]]) -> None:
         # Items already stored with the same raw hash are counted unchanged without any work. A
         # run reads each (origin, key) once, so no chunk still in flight can change this answer.
+        # Should the wait end here, the chunks still in flight are not stored either: the first
+        # item not stored is the oldest one's.
+        oldest = self.in_flight[0][0] if self.in_flight else chunk
         done = self._when_available(
-            lambda: recorded_pairs([(origin, item.key) for origin, item in chunk]), *chunk[0]
+            lambda: recorded_pairs([(origin, item.key) for origin, item in chunk]), *oldest[0]
         )
         work = []
         for origin, item in chunk:

@@ -77,7 +77,7 @@ def index_article(article, using: str = "default") -> None:
     indexed in one transaction, locked on PostgreSQL (FOR NO KEY UPDATE: it orders the row's
     writers, not inserts of rows pointing at it; on SQLite the transaction's write lock covers
     both), so a version stored meanwhile is indexed after this one, by the process that stored
-    it. Only the row's copy status, version stamp and section are read, in plain SQL (the ORM
+    it. Only the row's copy status, version stamp, section, outlet and date are read, in plain SQL (the ORM
     built that one query in about as long as the rest took); its text only when the stamp says
     the instance's is older. Keys the store computed for the same text are used."""
     from django.db import transaction
@@ -89,36 +89,47 @@ def index_article(article, using: str = "default") -> None:
         if row is None or row[0] is not None:  # gone, or a copy of another article
             backend(using).remove(cursor, article.pk)
             return
-        _, count, changed, section_id = row
+        _, count, changed, section_id, source_id, published = row
         entry = _as_stored(article, count, changed) or _stored(article.pk, using)
-        entry.section_id = section_id  # the admin may set it without a new version
+        # As the row holds them: the admin may set the section without a new version, and a
+        # caller may have set others on its instance without saving them.
+        entry.section_id, entry.source_id = section_id, source_id
+        entry.published = _moment(published)
         backend(using).index(cursor, document_for(entry))
 
 
 def _row_state_sql(connection) -> str:
     """Whether the row is a copy, its version stamp (the store bumps change_count and sets
-    last_changed with every new text; the admin cannot edit the text) and its section."""
+    last_changed with every new text; the admin cannot edit the text), and the entry's section,
+    outlet and date."""
     from vnnews.news.models import Article
 
     meta = Article._meta
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(meta.get_field(name).column)
-        for name in ("duplicate_of", "change_count", "last_changed", "section")
+        for name in (
+            "duplicate_of",
+            "change_count",
+            "last_changed",
+            "section",
+            "source",
+            "published",
+        )
     )
     lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{lock}"
 
 
 def _as_stored(article, count: int, changed) -> SimpleNamespace | None:
-    """The instance's indexed fields, if its version stamp is the row's and they are loaded
-    (read from its __dict__: a deferred field would cost a query of its own)."""
+    """The instance's title, sapo and text, if its version stamp is the row's and they are
+    loaded (read from its __dict__: a deferred field would cost a query of its own)."""
     fields = article.__dict__
     if fields.get("change_count") != count or "last_changed" not in fields:
         return None
     if _moment(changed) != fields["last_changed"]:
         return None
-    names = ("title", "sapo", "text", "published", "source_id")
+    names = ("title", "sapo", "text")
     if any(name not in fields for name in names):
         return None
     entry = SimpleNamespace(pk=article.pk, **{name: fields[name] for name in names})
