@@ -75,6 +75,15 @@ class DatabaseUnavailable(Exception):
         self.item, self.reason, self.waited = item, reason, waited
         self.summary: Summary | None = None  # what the import did before (Importer.run)
 
+    def explain(self) -> str:
+        """What a person running the import is told (in Vietnamese, as the interface speaks)."""
+        return (
+            f"dừng nhập: cơ sở dữ liệu không dùng được sau {self.waited:.0f} giây chờ "
+            f"({self.reason}) khi ghi {self.item}. Các mục trước đó đã được lưu; chạy lại "
+            "lệnh này để nhập tiếp từ mục đó (mục đã lưu được bỏ qua). Thời gian chờ: "
+            "VNNEWS_IMPORT_DB_WAIT."
+        )
+
 
 def database_unavailable(exc: BaseException, vendor: str = "") -> bool:
     """Whether `exc` says the database cannot be used for now, rather than that something was

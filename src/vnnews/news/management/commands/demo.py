@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from vnnews.news.importers.runner import run_import
+from vnnews.news.importers.runner import DatabaseUnavailable, run_import
 from vnnews.news.models import Article
 from vnnews.news.sections import load_sections
 from vnnews.news.stories_sync import assign_batch_stories
@@ -48,7 +48,10 @@ class Command(BaseCommand):
         load_sections()
         corpus = Path(options["corpus"]) if options["corpus"] else demo_corpus()
         self.stdout.write(f"Nhập kho bài mẫu {corpus} …")
-        summary = run_import([corpus], batch="demo", stream=self.stderr._out)
+        try:
+            summary = run_import([corpus], batch="demo", stream=self.stderr._out)
+        except DatabaseUnavailable as exc:
+            raise CommandError(exc.explain()) from None
         for line in summary.lines(max_failed=10):
             self.stdout.write(line)
         grouped = assign_batch_stories("demo")  # a few seconds for the demo corpus, once

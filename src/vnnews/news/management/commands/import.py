@@ -74,12 +74,7 @@ class Command(BaseCommand):
         except DatabaseUnavailable as exc:
             for line in exc.summary.lines() if exc.summary else []:
                 self.stdout.write(line)
-            raise CommandError(
-                f"dừng nhập: cơ sở dữ liệu không dùng được sau {exc.waited:.0f} giây chờ "
-                f"({exc.reason}) khi ghi {exc.item}. Các mục trước đó đã được lưu; chạy lại "
-                "lệnh này để nhập tiếp từ mục đó (mục đã lưu được bỏ qua). Thời gian chờ: "
-                "VNNEWS_IMPORT_DB_WAIT."
-            ) from None
+            raise CommandError(exc.explain()) from None
         # cli.main starts `vnnews import` with the cyclic GC off; the import turns it on itself
         # once it has frozen what start-up made, and gives the setting back after. On from here
         # (--stories), or memory would grow with its cycles; not before the import, or the
