@@ -77,9 +77,10 @@ def index_article(article, using: str = "default") -> None:
     indexed in one transaction, locked on PostgreSQL (FOR NO KEY UPDATE: it orders the row's
     writers, not inserts of rows pointing at it; on SQLite the transaction's write lock covers
     both), so a version stored meanwhile is indexed after this one, by the process that stored
-    it. Only the row's copy status, version stamp, section, outlet and date are read, in plain SQL (the ORM
-    built that one query in about as long as the rest took); its text only when the stamp says
-    the instance's is older. Keys the store computed for the same text are used."""
+    it. Only the row's copy status, version stamp, section, outlet and date are read, in plain
+    SQL (the ORM built that one query in about as long as the rest took); its text only when
+    the stamp says the instance's is older. Keys the store computed for the same text are
+    used."""
     from django.db import transaction
 
     connection = connections[using]
