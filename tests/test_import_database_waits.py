@@ -246,3 +246,17 @@ def test_on_postgresql_only_connection_troubles_are_waited_for(sqlstate, waited_
     error = OperationalError("psycopg said so")
     error.__cause__ = cause
     assert database_unavailable(error, vendor="postgresql") is waited_for
+
+
+def test_a_database_locked_at_start_is_said_to_be_locked(tmp_path, monkeypatch):
+    import importlib
+
+    command = importlib.import_module("vnnews.news.management.commands.import")
+
+    def locked():
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(command, "load_sections", locked)
+    monkeypatch.setattr(command, "database_unavailable", lambda exc: True)  # either engine
+    with pytest.raises(CommandError, match="đang bị một tiến trình khác khoá"):
+        call_command("import", str(tmp_path), "--no-progress", stdout=io.StringIO())
