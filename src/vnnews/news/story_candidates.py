@@ -92,9 +92,10 @@ def _story_counts(article: Article, options: ClusterOptions, key: tuple | None =
 
 
 def article_columns() -> dict[str, str]:
-    """The article table's quoted names for the plain-SQL reads of this module: {table}, {pk},
-    {story}, {simhash}, {duplicate_of}, {seq} (story_seq), {waiting} (story_waiting), {version}
-    (change_count), {band0}..{band3} (the SimHash bands),
+    """The article table's quoted names for the plain-SQL reads of this module (and of
+    stories_sync and search.index_article): {table}, {pk}, {story}, {simhash}, {duplicate_of},
+    {seq} (story_seq), {waiting} (story_waiting), {version} (change_count), {section},
+    {source}, {band0}..{band3} (the SimHash bands),
     {published_column}, and {published} and {changed} as stored (text on SQLite, which is what
     the queries compare and the cache keys hold). Built once per database vendor."""
     vendor = connection.vendor
@@ -109,7 +110,8 @@ def article_columns() -> dict[str, str]:
         for name, field in (("story", "story"), ("simhash", "simhash"), ("changed", "last_changed"),
                             ("published", "published"), ("duplicate_of", "duplicate_of"),
                             ("seq", "story_seq"), ("waiting", "story_waiting"),
-                            ("version", "change_count")):  # fmt: skip
+                            ("version", "change_count"), ("section", "section"),
+                            ("source", "source")):  # fmt: skip
             names[name] = quote(meta.get_field(field).column)
         for n in range(SIMHASH_BANDS):
             names[f"band{n}"] = quote(meta.get_field(f"simhash_band{n}").column)

@@ -103,23 +103,12 @@ def _row_state_sql(connection) -> str:
     """Whether the row is a copy, its version stamp (the store bumps change_count and sets
     last_changed with every new text; the admin cannot edit the text), and the entry's section,
     outlet and date."""
-    from vnnews.news.models import Article
+    from vnnews.news.story_candidates import article_columns
 
-    meta = Article._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(name).column)
-        for name in (
-            "duplicate_of",
-            "change_count",
-            "last_changed",
-            "section",
-            "source",
-            "published",
-        )
-    )
+    sql = "SELECT {duplicate_of}, {version}, {changed}, {section}, {source}, {published} "
+    sql += "FROM {table} WHERE {pk} = %s"
     lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
-    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{lock}"
+    return sql.format(**article_columns()) + lock
 
 
 def _as_stored(article, count: int, changed) -> SimpleNamespace | None:
@@ -140,8 +129,8 @@ def _as_stored(article, count: int, changed) -> SimpleNamespace | None:
 
 
 def _moment(value):
-    """A datetime column's value as a raw cursor gives it (SQLite: text, or a naive datetime in
-    UTC, which it holds with USE_TZ), as the ORM gives it: aware."""
+    """A datetime column's value as the row-state read gives it (SQLite: text, which
+    article_columns casts it to, in UTC as it holds it with USE_TZ), as the ORM gives it: aware."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value is not None and value.tzinfo is None:
