@@ -210,6 +210,19 @@ def extract_run(pages: list[Path], work: Path) -> dict:
             "summary": f"whole process {seconds:.1f} s"}  # fmt: skip
 
 
+def copy_pages(pages: list[Path], work: Path) -> Path:
+    """The pages copied (still gzipped, as `vnnews import` reads them) into a folder of `work`."""
+    html_dir = work / "html"
+    html_dir.mkdir()
+    for page in pages:
+        (html_dir / page.name).write_bytes(page.read_bytes())
+    return html_dir
+
+
+def per_cpu_second(row: dict) -> float:
+    return row["items"] / row["cpu"]
+
+
 def ratio_pairs(pages: list[Path], pairs: int) -> int:
     """The HTML import/extraction speed ratio (2-worker import on SQLite, its start-up included,
     over extraction in one process, timed inside that process as in the main table) of `pairs`
@@ -218,23 +231,16 @@ def ratio_pairs(pages: list[Path], pairs: int) -> int:
     wall, cpu = [], []
     with tempfile.TemporaryDirectory(prefix="vnnews-bench-import-") as tmp:
         work = Path(tmp)
-        html_dir = work / "html"
-        html_dir.mkdir()
-        for page in pages:
-            (html_dir / page.name).write_bytes(page.read_bytes())
+        html_dir = copy_pages(pages, work)
         for n in range(pairs):
-            runs = [
-                lambda: import_run("import", [html_dir], len(pages), "", work, []),
-                lambda: extract_run(pages, work),
-            ]
-            if n % 2:
-                runs.reverse()
-            done = [run() for run in runs]
-            imported, extracted = done if n % 2 == 0 else done[::-1]
+            if n % 2 == 0:
+                imported = import_run("import", [html_dir], len(pages), "", work, [])
+                extracted = extract_run(pages, work)
+            else:
+                extracted = extract_run(pages, work)
+                imported = import_run("import", [html_dir], len(pages), "", work, [])
             wall.append(imported["rate"] / extracted["rate"])
-            cpu.append(
-                (imported["items"] / imported["cpu"]) / (extracted["items"] / extracted["cpu"])
-            )
+            cpu.append(per_cpu_second(imported) / per_cpu_second(extracted))
             print(
                 f"pair {n + 1}: import {imported['rate']:.1f} pages/s, extraction "
                 f"{extracted['rate']:.1f} pages/s: ratio {wall[-1]:.2f} (wall), {cpu[-1]:.2f} (CPU)",
@@ -280,10 +286,7 @@ def main() -> int:
         work = Path(tmp)
         jsonl = work / "dantri-x.jsonl"
         write_jsonl(jsonl, args.records)
-        html_dir = work / "html"
-        html_dir.mkdir()
-        for page in pages:
-            (html_dir / page.name).write_bytes(page.read_bytes())
+        html_dir = copy_pages(pages, work)
         empty_dir = work / "empty"
         empty_dir.mkdir()
         startup: dict[str, dict] = {}
@@ -338,7 +341,7 @@ def main() -> int:
     for row in rows:
         print(
             f"{row['run']:54} {row['items']:>7} {row['seconds']:>8.1f} {row['rate']:>8.1f} "
-            f"{row['cpu']:>7.1f} {row['items'] / row['cpu']:>11.1f} {row['peak_mb']:>8.0f}"
+            f"{row['cpu']:>7.1f} {per_cpu_second(row):>11.1f} {row['peak_mb']:>8.0f}"
         )
     for row in rows:
         if row.get("server_cpu") is not None:
@@ -361,7 +364,7 @@ def main() -> int:
     extract_rate = rows[-1]["rate"]
     for row in rows[:-1]:
         if row["run"].startswith("HTML"):
-            cpu_ratio = (row["items"] / row["cpu"]) / (rows[-1]["items"] / rows[-1]["cpu"])
+            cpu_ratio = per_cpu_second(row) / per_cpu_second(rows[-1])
             print(
                 f"{row['run']}: import/extraction speed = {row['rate'] / extract_rate:.2f} "
                 f"(wall), {cpu_ratio:.2f} (CPU)"
@@ -375,7 +378,7 @@ def main() -> int:
                     f"{'':>8}excluding start-up ({base['seconds']:.1f} s wall, "
                     f"{base['cpu']:.1f} s CPU on an empty folder): "
                     f"{row['items'] / seconds / extract_rate:.2f} (wall), "
-                    f"{(row['items'] / cpu) / (rows[-1]['items'] / rows[-1]['cpu']):.2f} (CPU)"
+                    f"{(row['items'] / cpu) / per_cpu_second(rows[-1]):.2f} (CPU)"
                 )
     print()
     for row in rows:
