@@ -38,14 +38,16 @@ def pauses(monkeypatch) -> list[float]:
 
 def locked_for(monkeypatch, attempts: int, from_line: int = 1) -> list[str]:
     """The database locked for the next `attempts` writes of a chunk starting at `from_line` or
-    later, as SQLite says it past its busy timeout (on PostgreSQL any OperationalError is a
-    server out of reach); returns the chunks' first keys tried."""
-    write, tried = runner.Importer._write_chunk, []
+    later, as SQLite says it past its busy timeout (on PostgreSQL an OperationalError without
+    the server's SQLSTATE: a connection the client found gone); returns the chunks' first keys
+    tried."""
+    write, tried, refused = runner.Importer._write_chunk, [], []
 
     def locked(self, jobs, bulk):
         key = jobs[0][1].key
         tried.append(key)
-        if int(key.split()[-1]) >= from_line and len(tried) <= attempts + (from_line > 1):
+        if int(key.split()[-1]) >= from_line and len(refused) < attempts:
+            refused.append(key)
             raise OperationalError("database is locked")
         return write(self, jobs, bulk)
 
