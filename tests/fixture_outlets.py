@@ -169,6 +169,11 @@ class FixtureArticle:
 TEMPLATES = ("sapo-heading", "sapo-paragraph", "byline-end")
 
 
+def _opened(event: threading.Event) -> threading.Event:
+    event.set()
+    return event
+
+
 @dataclass
 class Outlet:
     name: str
@@ -184,6 +189,10 @@ class Outlet:
     page_delay: float = 0.0
     feed_limit: int = 100
     crawl_delay: int | None = None
+    # Cleared, article requests wait (up to a minute) until it is set again: a test can hold a
+    # worker inside a fetch for as long as it needs, instead of hoping a delay is long enough.
+    pages_open: threading.Event = field(default_factory=lambda: _opened(threading.Event()))
+    held: int = 0  # article requests waiting on pages_open right now
     # Where published articles take their text from, in order; None generates it from numbers.
     texts: Iterator[ArticleText] | None = None
 
@@ -229,6 +238,17 @@ class Outlet:
 
     def article_urls(self) -> list[str]:
         return [self.base + a.path for a in self.articles]
+
+    def wait_until_open(self) -> None:
+        if self.pages_open.is_set():
+            return
+        with self.lock:
+            self.held += 1
+        try:
+            self.pages_open.wait(60)
+        finally:
+            with self.lock:
+                self.held -= 1
 
     def count_hit(self, path: str) -> None:
         with self.lock:

@@ -93,6 +93,7 @@ def make_handler(outlet: Outlet) -> type[BaseHTTPRequestHandler]:
                 )
             article = outlet.find(path)
             if article is not None:
+                outlet.wait_until_open()
                 if outlet.page_delay:
                     time.sleep(outlet.page_delay)
                 ctype = f"text/html; charset={outlet.charset}"
