@@ -66,12 +66,27 @@ def test_saving_an_article_after_an_import_still_updates_search_and_caches(tmp_p
     assert content_version.current() != before
 
 
-def test_a_failing_bulk_insert_redoes_the_chunk_item_by_item(tmp_path, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise IntegrityError("UNIQUE constraint failed: news_article.url")
+def refuse_bulk_articles(monkeypatch) -> list[int]:
+    """The chunk's one insert of its new articles fails, as when another process stored one of
+    the addresses meanwhile; returns how many articles each refused insert held."""
+    from vnnews.news import bulk
 
-    monkeypatch.setattr(Article.objects, "bulk_create", refuse)
+    real, refused = bulk.insert_new, []
+
+    def refuse(model, objs):
+        if model is Article:
+            refused.append(len(objs))
+            raise IntegrityError("UNIQUE constraint failed: news_article.url")
+        return real(model, objs)
+
+    monkeypatch.setattr(bulk, "insert_new", refuse)
+    return refused
+
+
+def test_a_failing_bulk_insert_redoes_the_chunk_item_by_item(tmp_path, monkeypatch):
+    refused = refuse_bulk_articles(monkeypatch)
     out = run(jsonl(tmp_path / "a.jsonl", 5))
+    assert refused == [5]  # the bulk insert did fail
     assert "tạo mới 5" in out and "lỗi 0" in out
     assert Article.objects.count() == 5
     assert ImportRecord.objects.filter(outcome=Outcome.CREATED).count() == 5
@@ -179,6 +194,31 @@ def test_a_page_that_is_not_stored_creates_no_outlet(tmp_path, monkeypatch):
     )
     assert "lỗi 2" in run(folder)
     assert not Source.objects.exists()
+
+
+def test_a_chunk_of_pages_written_again_archives_each_page_once(tmp_path, monkeypatch, settings):
+    """A chunk rolled back and written again (item by item after its bulk insert failed, or
+    after a lost connection) keeps the WARC records its first attempt appended: each page's row
+    points to the one record of it, and the archive holds no second copy."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from vnnews.archive import read_record
+    from vnnews.news.models import RawPage
+
+    addresses = [f"https://vnexpress.net/tin-{n}.html" for n in range(3)]
+    folder = pages_from_outlets(tmp_path / "pages", addresses)
+    refused = refuse_bulk_articles(monkeypatch)
+    assert "tạo mới 3" in run(folder)
+    assert refused == [3]
+    archived = []
+    for path in sorted(Path(settings.ARCHIVE_DIR).rglob("*.warc*")):
+        with open(path, "rb") as handle:
+            archived += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle)
+                         if r.rec_type == "response"]  # fmt: skip
+    assert sorted(archived) == sorted(RawPage.objects.values_list("url", flat=True))
+    assert len(archived) == 3
+    for page in RawPage.objects.all():
+        assert read_record(page.warc_path, page.warc_offset)[0] == page.url
 
 
 def test_a_sidecar_names_the_outlet_when_its_page_is_the_first_to_need_it(tmp_path):

@@ -617,7 +617,9 @@ def save_raw_page(
         return RawPage.objects.get(pk=existing)
     if archived is not None:
         fetched_at = archived.fetched_at
-        path, offset = archive().append_record(archived.record)
+        if archived.location is None:
+            archived.location = archive().append_record(archived.record)
+        path, offset = archived.location
     else:
         fetched_at = fetched_at or datetime.now(UTC)
         path, offset = archive().append(url, body, headers, fetched_at)
@@ -645,6 +647,10 @@ class ArchivedPage:
     sha256: str
     record: bytes
     fetched_at: datetime
+    # (WARC file, offset) once appended. A chunk rolled back and written again (item by item
+    # after its bulk insert failed, or after a lost connection) points the page's row at that
+    # record instead of appending a second copy: the archive is append-only, so it stays valid.
+    location: tuple[str, int] | None = None
 
     @classmethod
     def build(
