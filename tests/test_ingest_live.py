@@ -427,21 +427,28 @@ def test_vnnews_run_follows_the_fixture_web_until_stopped(tmp_path, web):
     for outlet in web.outlets[:2]:
         subprocess.run([*python, "sources", "add", outlet.base, "--name", outlet.name, "--feed", outlet.base + "/rss/home.rss"],
                        env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    log = open(tmp_path / "run.log", "w")  # noqa: SIM115  (closed below)
     run = subprocess.Popen([*python, "run", "--no-web", "--workers", "1", "--tick", "0.5"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                           stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
     expected = {url for outlet in web.outlets[:2] for url in outlet.article_urls()}
     stored: set[str] = set()
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and stored != expected:
+        # Only a bound against a hang: the loop ends as soon as all is stored. The worker runs
+        # niced, so on a loaded machine it may take many times its usual few seconds.
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and stored != expected and run.poll() is None:
             time.sleep(0.5)
             with sqlite3.connect(tmp_path / "vnnews.sqlite3", timeout=20) as db:
                 stored = {row[0] for row in db.execute("SELECT url FROM news_article")}
+        crashed = run.poll()  # a crash is reported as one, not as a missing article
     finally:
-        run.send_signal(signal.SIGTERM)
+        if run.poll() is None:
+            run.send_signal(signal.SIGTERM)
         code = run.wait(30)
+        log.close()
+    assert crashed is None, (tmp_path / "run.log").read_text()[-2000:]
     assert stored == expected
-    assert code == 0
+    assert code == 0, (tmp_path / "run.log").read_text()[-2000:]
 
 
 def test_articles_waiting_for_a_source_that_was_disabled_are_left_alone(live, web):
@@ -479,12 +486,24 @@ def test_overdue_fetches_of_one_outlet_take_turns_whatever_the_number_of_workers
 
     from vnnews.news import tasks
 
-    live.HOST_DELAY = 2.0
+    # A delay far longer than any task takes, however loaded the machine: the second and third
+    # claims can never come due while the batch runs.
+    live.HOST_DELAY = 60.0
+    delay = timedelta(seconds=60)
     # As if every task ran in its own worker process: no in-process spacing between them, only
     # the slots shared through the database.
     options = ingest_live.fetch_options
     monkeypatch.setattr(ingest_live, "fetch_options", lambda: replace(options(), min_host_delay=0))
     ingest_live.reset_fetcher()
+    # The slots the tasks really got: the times below follow from them, not from a clock read
+    # before the worker started.
+    claimed, claim = [], ingest_live.claim_fetch_slot
+
+    def spy(*args, **kwargs):
+        claimed.append(claim(*args, **kwargs))
+        return claimed[-1]
+
+    monkeypatch.setattr(ingest_live, "claim_fetch_slot", spy)
     feed = register(web.outlets[0])
     urls = web.outlets[0].article_urls()[:3]
     for url in urls:  # all due now, as after a backlog
@@ -492,11 +511,17 @@ def test_overdue_fetches_of_one_outlet_take_turns_whatever_the_number_of_workers
     started = timezone.now()
     run_queue()
     assert Article.objects.count() == 1
+    first = claimed[0]
+    assert started <= first <= timezone.now()  # the first task's slot was "now": it fetched
+    assert claimed == [first, first + delay, first + 2 * delay]  # one delay apart
     waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY).order_by("run_after")
     assert [w.args_kwargs["kwargs"]["url"] for w in waiting] == urls[1:]
-    offsets = [(w.run_after - started).total_seconds() for w in waiting]
-    assert [round(o) for o in offsets] == [2, 4], offsets
-    assert all(w.args_kwargs["kwargs"]["slot"] for w in waiting)  # their slots are kept for them
+    assert [w.run_after for w in waiting] == [first + delay, first + 2 * delay]
+    # Their slots are kept for them.
+    assert [w.args_kwargs["kwargs"]["slot"] for w in waiting] == [
+        (first + delay).isoformat(),
+        (first + 2 * delay).isoformat(),
+    ]
 
     # Their turn comes: they fetch with the slot they hold, not a new one behind each other.
     live.HOST_DELAY = 600.0  # a fresh claim would now wait ten minutes: none is made
@@ -506,6 +531,7 @@ def test_overdue_fetches_of_one_outlet_take_turns_whatever_the_number_of_workers
         task.args_kwargs["kwargs"]["slot"] = timezone.now().isoformat()
         task.save(update_fields=["run_after", "args_kwargs"])
     run_queue()
+    assert len(claimed) == 3  # no fresh claim
     assert set(Article.objects.values_list("url", flat=True)) == set(urls)
     created = ImportRecord.objects.filter(outcome="created").values_list("url", flat=True)
     assert sorted(created) == sorted(urls)
