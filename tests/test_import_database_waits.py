@@ -208,6 +208,54 @@ def test_a_chunk_that_failed_at_its_end_is_counted_once_when_written_again(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_chunk_whose_commit_went_through_unanswered_is_not_written_twice(
+    tmp_path, monkeypatch, pauses
+):
+    """The connection lost just as the chunk committed: the database has it all, the import was
+    told nothing. The next attempt finds the chunk's records and counts it as that attempt did,
+    instead of storing its items again (which recorded each one twice, as unchanged)."""
+    write, lost = runner.Importer._write_chunk, []
+
+    def reply_lost_once(self, jobs, bulk):
+        write(self, jobs, bulk)  # committed
+        if not lost:
+            lost.append(jobs[0][1].key)
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", reply_lost_once)
+    out = run(jsonl(tmp_path / "a.jsonl", 3))
+    assert lost == ["dòng 1"] and pauses == [1.0]
+    assert "tạo mới 3," in out and "không đổi 0" in out
+    assert Article.objects.count() == 3
+    assert sorted(ImportRecord.objects.values_list("outcome", flat=True)) == [Outcome.CREATED] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_of_updates_whose_commit_went_unanswered_is_recorded_once(
+    tmp_path, monkeypatch, pauses
+):
+    """With no new item in the chunk there is no record to tell whether the commit went through:
+    the chunk is written again, looking each item's record up (an update that did go through is
+    then unchanged), so each item keeps one record."""
+    path = jsonl(tmp_path / "a.jsonl", 3)
+    run(path)
+    jsonl(path, 3, word="mưa")  # every article changes
+    write, lost = runner.Importer._write_chunk, []
+
+    def reply_lost_once(self, jobs, bulk):
+        write(self, jobs, bulk)
+        if not lost:
+            lost.append(jobs[0][1].key)
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", reply_lost_once)
+    out = run(path)
+    assert lost == ["dòng 1"] and "lỗi 0" in out
+    assert Article.objects.count() == 3 and ImportRecord.objects.count() == 3
+    assert all("mưa" in text for text in Article.objects.values_list("text", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
 def test_giving_up_while_chunks_wait_to_be_written_names_the_oldest_ones_first_item(
     tmp_path, monkeypatch, pauses, settings
 ):

@@ -378,13 +378,28 @@ class Importer:
     def _write_waiting(self, jobs: list, bulk: bool) -> None:
         """_write_chunk, tried again while the database is unavailable (see _when_available).
         Nothing of a failed attempt stays: its transaction is rolled back, and what it counted
-        or remembered is forgotten here."""
+        or remembered is forgotten here.
+
+        Unless the commit itself went through and only its answer was lost (the connection cut
+        at that moment): then the chunk's new items have their records, and the chunk is counted
+        as that attempt counted it instead of being stored again. A chunk without a new item
+        has no such sign: it is written again with each item's record looked up (not taken as
+        new), so nothing is recorded twice."""
         counts, failed = self.summary.counts.copy(), list(self.summary.failed)
+        ended = None  # what the last attempt that got to its commit had counted
 
         def attempt() -> None:
+            nonlocal ended
+            writing = False
             try:
-                self._write_chunk(jobs, bulk)
+                if ended is not None and self._chunk_committed(jobs):
+                    self.summary.counts, self.summary.failed = ended
+                    return
+                writing = True
+                self._write_chunk(jobs if ended is None else _not_new(jobs), bulk)
             except DatabaseError:
+                if writing:
+                    ended = (self.summary.counts.copy(), list(self.summary.failed))
                 self.summary.counts, self.summary.failed = counts.copy(), list(failed)
                 self.deferred.clear()
                 self.memo = {}  # may hold rows of the rolled-back transaction
@@ -393,6 +408,20 @@ class Importer:
 
         origin, item, _ = jobs[0]
         self._when_available(attempt, origin, item)
+
+    @staticmethod
+    def _chunk_committed(jobs: list) -> bool:
+        """Whether an earlier attempt at `jobs` committed: the first item that had no record
+        when the chunk was read has one now (written in the chunk's transaction, and a run
+        reads each item once). A skipped item gets no record: not that one."""
+        new = next(
+            ((origin, item) for origin, item, job in jobs if job and job[0] and not item.skipped),
+            None,
+        )
+        if new is None:
+            return False
+        origin, item = new
+        return ImportRecord.objects.filter(origin=origin[:1000], item_key=item.key[:2000]).exists()
 
     @staticmethod
     def _when_available(attempt: Callable[[], T], origin: str, item: Item) -> T:
@@ -502,6 +531,12 @@ class Importer:
             if self.progress is not None:
                 self.progress.close()
         return self.summary
+
+
+def _not_new(jobs: list) -> list:
+    """`jobs` with no item taken as new (without a record): for a chunk written again after an
+    attempt that may have committed."""
+    return [(origin, item, job and (False, job[1])) for origin, item, job in jobs]
 
 
 def run_import(
