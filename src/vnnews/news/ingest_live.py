@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from vnnews.feeds import Entry, FeedError, FeedResult, parse_document
 from vnnews.fetch import Fetcher, FetchError, FetchOptions, RateLimited, backoff_delay
+from vnnews.news.in_lists import in_slices
 from vnnews.news.models import (
     Article,
     Feed,
@@ -212,8 +213,7 @@ def _pending_urls(urls: list[str]) -> set[str]:
     from vnnews.news import tasks
 
     found: set[str] = set()
-    for start in range(0, len(urls), 500):
-        chunk = urls[start : start + 500]
+    for chunk in in_slices(urls):
         rows = DBTaskResult.objects.filter(
             status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
             task_path=tasks.fetch_article.module_path,
@@ -225,8 +225,7 @@ def _pending_urls(urls: list[str]) -> set[str]:
 
 def _known_urls(urls: list[str]) -> set[str]:
     known: set[str] = set()
-    for start in range(0, len(urls), 500):
-        chunk = urls[start : start + 500]
+    for chunk in in_slices(urls):
         known.update(Article.objects.filter(url__in=chunk).values_list("url", flat=True))
         known.update(Tombstone.objects.filter(url__in=chunk).values_list("url", flat=True))
     return known

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from vnnews.news.bulk import bump_content_version
+from vnnews.news.in_lists import in_slices
 from vnnews.news.models import SIMHASH_BANDS, Article, Story
 from vnnews.news.process_locks import database_lock
 from vnnews.news.story_candidates import (
@@ -183,8 +184,7 @@ def _members_gone(scores: StoryScores, sims: dict[int, float], rows: list[tuple]
     sql += "AND {pk} IN ({marks})"
     still = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(pks), 500):  # within SQLite's limit of query parameters
-            chunk = pks[start : start + 500]
+        for chunk in in_slices(pks):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(sql.format(marks=marks, **article_columns()), [best, *chunk])
             still += cursor.fetchone()[0]
@@ -386,12 +386,12 @@ def assign_stories(articles=None, progress=None) -> int:
     order = ("published", "id")
     pks = list(queryset.order_by(*order).values_list("pk", flat=True))
     done = 0
-    for start in range(0, len(pks), _BATCH_CHUNK):
+    for chunk_pks in in_slices(pks, _BATCH_CHUNK):
         # Each chunk read whole before its assignments, not a cursor left open across them: on
         # SQLite an unfinished read holds the connection on the database as it was when the
         # read began, so the assignments missed what other workers wrote meanwhile, and their
         # writes failed ("database is locked").
-        chunk = Article.objects.filter(pk__in=pks[start : start + _BATCH_CHUNK])
+        chunk = Article.objects.filter(pk__in=chunk_pks)
         for article in list(chunk.select_related("source").order_by(*order)):
             assign_story(article)
             done += 1

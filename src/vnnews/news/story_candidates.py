@@ -25,6 +25,7 @@ from operator import is_not, itemgetter, mul, truediv
 from django.db import connection
 from django.utils import timezone
 
+from vnnews.news.in_lists import in_slices
 from vnnews.news.models import SIMHASH_BANDS, Article
 from vnnews.stories.clustering import ClusterOptions, document_text
 from vnnews.stories.vectors import (
@@ -166,9 +167,7 @@ def _counts_for(keys: list[tuple[int, datetime | str | None]], options: ClusterO
     texts are loaded only for articles whose counts are not cached yet. An article deleted
     meanwhile is left out."""
     missing = {pk: changed for pk, changed in keys if (pk, changed) not in _COUNTS_CACHE}
-    chunks = list(missing)
-    for start in range(0, len(chunks), 500):
-        chunk = chunks[start : start + 500]
+    for chunk in in_slices(missing):
         for other in Article.objects.filter(pk__in=chunk).only("pk", "title", "sapo", "text"):
             # Cached under the key the rows gave, whatever form another writer stored the time
             # in: a key rebuilt from the loaded value would miss and drop the candidate.
