@@ -8,9 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from tests.fixture_web import FixtureWeb
 from tests.processes import process_env, session_database_url
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 OUTLETS = 4
 PER_OUTLET = 25
+AN_HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -106,9 +109,12 @@ def test_two_workers_process_every_article_exactly_once_even_when_one_is_killed(
                 ).values_list("id", flat=True),
             )
             assert len(orphaned) == 1, "the kill should leave w1's one task RUNNING"
-            # A lease of 3 s: w2's own tasks finish in well under that, so only w1's is reaped.
-            time.sleep(3.5)
-            assert ingest_live.reap_stale_tasks(lease_seconds=3) == len(orphaned)
+            # Rather than wait out a short lease (and risk reaping w2's running task too): the
+            # orphan is made an hour old, and only a task that old is reaped.
+            DBTaskResult.objects.filter(id__in=orphaned).update(
+                started_at=F("started_at") - AN_HOUR
+            )
+            assert ingest_live.reap_stale_tasks(lease_seconds=600) == len(orphaned)
 
             def all_done() -> bool:
                 return not DBTaskResult.objects.filter(
@@ -155,6 +161,18 @@ for base in json.loads(sys.argv[1]):
 """
 
 
+SQLITE_REAP = """
+import sys
+from datetime import timedelta
+from django.db.models import F
+from django_tasks_db.models import DBTaskResult
+from vnnews.news import ingest_live
+hour = timedelta(hours=1)
+DBTaskResult.objects.filter(id__in=sys.argv[1:]).update(started_at=F("started_at") - hour)
+print(ingest_live.reap_stale_tasks(lease_seconds=600))
+"""
+
+
 def test_on_sqlite_two_workers_share_the_backlog_and_a_killed_one_loses_nothing(tmp_path):
     """The embedded default: claims happen inside an EXCLUSIVE transaction (SQLite has no row
     locks, so FOR UPDATE is a no-op there and the whole database is the lock)."""
@@ -189,11 +207,10 @@ def test_on_sqlite_two_workers_share_the_backlog_and_a_killed_one_loses_nothing(
             )
             orphaned = kill_inside_a_fetch(web, workers["w1"], lambda: query(running_w1))
             assert len(orphaned) == 1, "the kill should leave w1's one task RUNNING"
-            time.sleep(3.5)
-            reap = "from vnnews.news import ingest_live; print(ingest_live.reap_stale_tasks(lease_seconds=3))"
-            out = subprocess.run(
-                [*python, boot + reap], env=env, check=True, capture_output=True, text=True
-            )
+            # As on PostgreSQL: the orphan is made an hour old, then reaped with a long lease.
+            ids = [str(task_id) for (task_id,) in orphaned]
+            out = subprocess.run([*python, boot + SQLITE_REAP, *ids], env=env, check=True,
+                                 capture_output=True, text=True)  # fmt: skip
             assert int(out.stdout.strip()) == len(orphaned)
             pending = f"SELECT count(*) FROM {TASKS} WHERE status IN ('READY','RUNNING')"
             wait_for(lambda: query(pending)[0][0] == 0, 180, "the backlog to drain")
