@@ -271,7 +271,9 @@ def _count(db: Path, table: str) -> int:
 
 def test_a_killed_import_resumes_without_loss_or_doubles(tmp_path):
     """kill -9 half-way through, run again: every record once. (A real process on SQLite.)"""
-    total = 700
+    # The kill comes once the first chunk of 200 is in; 3000 records (15 chunks) leave the
+    # import seconds still to run then, so a slow poll cannot see it already finished.
+    total = 3000
     path = write_jsonl(tmp_path / "big.jsonl", [binhvq(i) for i in range(total)])
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["VNNEWS_DATA_DIR"] = str(tmp_path / "var")
