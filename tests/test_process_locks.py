@@ -6,8 +6,8 @@ itself (a file lock belongs to the open file, so two opens in one process confli
 
 from __future__ import annotations
 
+import os
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -102,11 +102,26 @@ def test_a_process_that_waits_for_the_lock_gets_it_once_the_holder_lets_go(share
         if ON_POSTGRESQL:
             wait_for(lambda: waiting_for_advisory_lock() == 1, 30, "the waiter to ask for it")
         else:
-            time.sleep(0.3)  # a moment to reach flock (a file lock shows no waiters)
+            wait_for(
+                lambda: flock_waiters(lock_file(shared_database)) == 1, 30, "the waiter to block"
+            )
         assert events == []  # still waiting
         events.append(("let go", True))
     waiter.join(60)
     assert events == [("let go", True), ("taken", True)]
+
+
+def lock_file(shared_database):
+    return shared_database / f"vnnews.sqlite3{SUFFIX}"
+
+
+def flock_waiters(path) -> int:
+    """How many flock requests on `path` the kernel has blocked: /proc/locks shows each as a
+    "->" line under the lock it waits for, with the file's device and inode."""
+    found = path.stat()
+    where = f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino} "
+    with open("/proc/locks") as locks:
+        return sum(1 for line in locks if " -> FLOCK " in line and where in line)
 
 
 def test_inside_a_transaction_nothing_is_taken(shared_database):
@@ -120,7 +135,7 @@ def test_inside_a_transaction_nothing_is_taken(shared_database):
 @needs_sqlite
 def test_on_sqlite_the_lock_is_a_file_beside_the_database_file(shared_database):
     with database_lock(KEY, SUFFIX, blocking=False):
-        assert (shared_database / f"vnnews.sqlite3{SUFFIX}").is_file()
+        assert lock_file(shared_database).is_file()
 
 
 @needs_sqlite
