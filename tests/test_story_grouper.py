@@ -26,16 +26,33 @@ SCRIPT = Path(__file__).parent / "grouper_worker.py"
 def test_on_a_sqlite_file_one_grouper_groups_what_workers_stored_and_a_worker_takes_over(
     tmp_path,
 ):
-    _one_grouper_and_a_worker_taking_over(process_env(tmp_path))
+    _one_grouper_and_a_worker_taking_over(process_env(tmp_path), lock_holders=None)
 
 
 def test_on_postgresql_one_grouper_groups_what_workers_stored_and_a_worker_takes_over(
     postgres_url, tmp_path
 ):
-    _one_grouper_and_a_worker_taking_over(process_env(tmp_path, postgres_url))
+    _one_grouper_and_a_worker_taking_over(
+        process_env(tmp_path, postgres_url), lock_holders=grouper_lock_holders
+    )
 
 
-def _one_grouper_and_a_worker_taking_over(env: dict) -> None:
+def grouper_lock_holders() -> list[int]:
+    """Server processes holding the grouper's advisory lock. A killed client's server process
+    lets it go only when it notices the connection is gone, a moment after the kill."""
+    from django.db import connection
+
+    key = story_grouper._PG_GROUPER_KEY  # a bigint key shows as its high and low 32 bits
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+            "AND objid = %s AND objsubid = 1 AND granted",
+            [key >> 32, key & 0xFFFFFFFF],
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def _one_grouper_and_a_worker_taking_over(env: dict, lock_holders) -> None:
     """A real grouper process groups three events a worker stored, in store order; while it
     lives, a worker leaves what it stores in line for it; once it is killed, the worker that
     stores an article groups it itself."""
@@ -62,11 +79,15 @@ def _one_grouper_and_a_worker_taking_over(env: dict) -> None:
         paused = run("add", "Bão số 3 đổ bộ", "Bão số 3 đổ bộ vào Quảng Ninh chiều nay.")
         assert run("group-if-free") == 0
         assert run("waiting") == [paused]
+        if lock_holders:
+            assert len(lock_holders()) == 1  # the grouper's lock, as the wait below sees it
         grouper.send_signal(signal.SIGCONT)
         wait_for(lambda: run("waiting") == [], 60, "the grouper to take the new article")
     finally:
         grouper.send_signal(signal.SIGKILL)  # the lock goes with the process
         grouper.wait(20)
+    if lock_holders:  # ... on PostgreSQL, once its server process has noticed
+        wait_for(lambda: not lock_holders(), 30, "the killed grouper's lock to be let go")
     late = run("add", "Giá vàng tăng mạnh", "Giá vàng miếng tăng 1 triệu đồng mỗi lượng.")
     assert run("waiting") == [late]
     assert run("group-if-free") == 1  # no grouper: the worker that stored it groups it
