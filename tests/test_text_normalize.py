@@ -4,7 +4,7 @@ import importlib
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vnnews.text import fold, normalize
@@ -68,6 +68,8 @@ def test_fold_and_normalize_agree_on_old_and_new_placement():
     assert fold("thuỷ") == fold("thủy") == "thuy"
 
 
+# No per-example deadline: a busy CI machine can stall any example past Hypothesis's 200 ms.
+@settings(deadline=None)
 @given(st.text(alphabet="aàáảãạăằâầeèéẻêếiíìoòóôồơờuùúưứyỳýđĐ qgh\u00a0\u0301\u0300", max_size=40))
 def test_normalize_is_idempotent_and_fold_agrees(text):
     once = normalize(text)
