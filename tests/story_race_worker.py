@@ -6,9 +6,9 @@
     python tests/story_race_worker.py batch                   # assign_stories, others writing
 
 The database is whatever the environment gives (VNNEWS_DATA_DIR's SQLite file, DATABASE_URL).
-`assign` chooses slowly (a pause after each choice, outside the assignment lock), so two such
-workers started together both choose before either writes: neither snapshot holds the other's
-article, and only the settling under the lock can put them together.
+`assign` waits after each choice (outside the assignment lock) until the other worker has made
+its choice of the same turn, so two such workers both choose before either writes: neither
+snapshot holds the other's article, and only the settling under the lock can put them together.
 """
 
 from __future__ import annotations
@@ -71,18 +71,28 @@ def setup() -> list[int]:
     ]
 
 
+WORKERS = 2  # `assign` processes started together, each with as many articles
+
+
 def assign(go: Path, ready: Path, pks: list[int]) -> None:
     from vnnews.news import stories_sync
     from vnnews.news.models import Article
 
-    choose = stories_sync._choose
+    choose, turns = stories_sync._choose, iter(range(len(pks)))
 
-    def slow_choose(article, options, mark=None):
+    def choose_together(article, options, mark=None):
+        """Choose, then wait for the other worker's choice of the same turn (a file each)."""
         choice = choose(article, options, mark)
-        time.sleep(1.0)  # the other worker chooses meanwhile
+        turn = next(turns)
+        (go.parent / f"chosen-{turn}-{ready.name}").touch()
+        deadline = time.monotonic() + 60
+        while len(list(go.parent.glob(f"chosen-{turn}-*"))) < WORKERS:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the other worker made no choice of turn {turn}")
+            time.sleep(0.01)
         return choice
 
-    stories_sync._choose = slow_choose
+    stories_sync._choose = choose_together
     articles = [Article.objects.select_related("source").get(pk=pk) for pk in pks]
     ready.touch()
     deadline = time.monotonic() + 60

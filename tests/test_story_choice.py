@@ -263,10 +263,10 @@ def test_two_worker_processes_on_postgresql_choosing_at_once_keep_each_event_in_
 
 def _two_workers_choosing_at_once(env: dict, tmp_path) -> None:
     """Two real worker processes assign the two articles of three events (one of them two copies
-    of one report) at the same moment, each pausing after its choice: every event still ends
-    in one story, the copy is marked, and the stories' sizes match their articles. On SQLite
-    the processes share a database file (the file lock); on PostgreSQL the test database (the
-    advisory lock)."""
+    of one report) at the same moment, each waiting after its choice for the other's: every
+    event still ends in one story, the copy is marked, and the stories' sizes match their
+    articles. On SQLite the processes share a database file (the file lock); on PostgreSQL the
+    test database (the advisory lock)."""
     import json
     import subprocess
     import sys
@@ -291,6 +291,7 @@ def _two_workers_choosing_at_once(env: dict, tmp_path) -> None:
         deadline = time.monotonic() + 60
         while not all(r.exists() for r in ready) and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert all(r.exists() for r in ready), "the workers did not get ready"
         go.touch()
         assert [w.wait(120) for w in workers] == [0, 0]
     finally:
