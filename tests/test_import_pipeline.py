@@ -133,6 +133,42 @@ def test_a_broken_pool_falls_back_to_the_main_process(tmp_path, monkeypatch):
     assert {f"https://dantri.com.vn/a-{i}.htm" for i in range(5)} <= found
 
 
+UNSENDABLE = """
+import functools, os, sys
+import django
+django.setup()
+from vnnews.news.importers import jsonl, pipeline
+from vnnews.news.importers.base import Item
+
+def item(n, parse=None):
+    line = ('{"url": "https://dantri.com.vn/a-%d.htm", "title": "Tin %d", "content": "Hà Nội."}'
+            % (n, n)).encode()
+    return Item(key=f"dòng {n}", raw_hash=str(n), parse=parse or functools.partial(jsonl._parse, line))
+
+preparer = pipeline.Preparer(2)
+first = [item(n) for n in range(4)]
+first.append(item(9, parse=lambda: first[0].parse()))  # a lambda: cannot be pickled
+done = preparer.submit(first)()
+assert [p.url for p in done] == [f"https://dantri.com.vn/a-{n}.htm" for n in (0, 1, 2, 3, 0)], done
+assert preparer.workers == 2  # the pool is kept for the chunks that can travel
+assert len(preparer.submit([item(n) for n in range(5, 8)])()) == 3
+assert preparer.pool is not None
+preparer.close()
+print("ok")
+"""
+
+
+def test_a_chunk_that_cannot_be_sent_to_the_workers_is_prepared_in_the_main_process(tmp_path):
+    """In its own process, with a time limit: before, the pickling error came up in the pool's
+    feeder thread, and the fallback's pool shutdown could then wait forever."""
+    from tests.processes import process_env
+
+    done = subprocess.run([sys.executable, "-c", UNSENDABLE], env=process_env(tmp_path),
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
+
+
 MAIN_PID = os.getpid()
 
 

@@ -7,8 +7,9 @@ work stays in one process and one transaction per chunk, as before). Results com
 items' order; with `workers=0` the same function runs in the main process.
 
 Workers are forked from the main process (no start-up, and they see the same code and settings);
-they never touch the database or the archive. Should the pool fail (a worker killed, an item that
-cannot be sent), the chunk is prepared in the main process and the import goes on without pool.
+they never touch the database or the archive. Should the pool fail (a worker killed), the chunk
+is prepared in the main process and the import goes on without pool; a chunk holding an item that
+cannot be sent (pickled) is prepared in the main process, and the pool goes on with the next.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from itertools import batched, chain
 
 from vnnews.news.importers.base import Item, ParseFailed
 from vnnews.news.store import ArchivedPage, ItemFailed, Prepared, prepare, run_extractor
@@ -80,6 +83,11 @@ def _prepared(item: Item, article) -> Prepared:
         return Prepared(url=url, stage="prepare", reason=f"{type(exc).__name__}: {exc}")
 
 
+def _prepare_parcel(parcel: bytes) -> list[Prepared]:
+    """prepare_item of each item of a pickled list (in a worker process)."""
+    return [prepare_item(item) for item in pickle.loads(parcel)]
+
+
 class Preparer:
     """Prepares lists of items, in a process pool when `workers` > 0. `submit` returns at once;
     calling what it returns gives the results (waiting for the pool if need be)."""
@@ -91,6 +99,20 @@ class Preparer:
     def submit(self, items: list[Item]) -> Callable[[], list[Prepared]]:
         if not items or self.workers <= 0:
             return lambda: [prepare_item(item) for item in items]
+        size = max(1, len(items) // (self.workers * 4))
+        try:
+            # Pickled here rather than by the pool's feeder thread: an item that cannot be
+            # pickled fails now, and its chunk is prepared in this process with the pool left
+            # as it was. Failing in the feeder thread, it could deadlock the pool's shutdown
+            # (CPython 3.12: its manager thread and feeder thread then wait for each other).
+            parcels = [pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for part in batched(items, size)]
+        except Exception as exc:
+            log.warning(
+                "stage=prepare item=%s reason=%s: this chunk is prepared in the main process",
+                items[0].key,
+                exc,
+            )
+            return lambda: [prepare_item(item) for item in items]
         try:
             if self.pool is None:
                 self.pool = ProcessPoolExecutor(
@@ -99,14 +121,13 @@ class Preparer:
                     initializer=_start_worker,
                     initargs=(os.getpid(),),
                 )
-            size = max(1, len(items) // (self.workers * 4))
-            results = self.pool.map(prepare_item, items, chunksize=size)
+            results = self.pool.map(_prepare_parcel, parcels)
         except Exception as exc:
             return self._without_pool(items, exc)
 
         def collect() -> list[Prepared]:
             try:
-                return list(results)
+                return list(chain.from_iterable(results))
             except Exception as exc:
                 return self._without_pool(items, exc)()
 
