@@ -106,6 +106,19 @@ def test_a_chunk_spans_files_and_each_file_keeps_its_records(tmp_path):
     assert "không đổi 3" in run(folder)
 
 
+def test_overlapping_paths_read_each_file_once(tmp_path):
+    """A file given twice, and a folder given with a file in it: each file is read once, so
+    each line has one record and the summary counts it once."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    inside = jsonl(folder / "a.jsonl", 2)
+    other = jsonl(folder / "b.jsonl", 1, word="mưa")
+    other.write_text(other.read_text(encoding="utf-8").replace("bai-0", "khac-0"), encoding="utf-8")
+    out = run(inside, inside, folder, folder / "." / "a.jsonl")
+    assert "Đã xử lý 3 mục từ 2 tệp" in out and "tạo mới 3," in out
+    assert ImportRecord.objects.count() == 3
+
+
 def test_a_database_error_while_storing_a_new_article_loses_nothing(tmp_path, monkeypatch):
     """A new article of a bulk chunk is stored without a savepoint of its own: a database error
     there (here: a query on a missing table, once) either fails that item alone or, where it

@@ -231,12 +231,44 @@ def test_a_chunk_whose_commit_went_through_unanswered_is_not_written_twice(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_file_read_twice_does_not_pass_for_a_failed_chunk_already_written(
+    tmp_path, monkeypatch, pauses
+):
+    """A chunk whose first new item has a record written by an earlier chunk (here the same file
+    read twice; `walk` reads it once, so it is made to read it twice) fails before its commit:
+    the next attempt must write it, not take that record for its own and leave the rest of the
+    chunk out."""
+    a = jsonl(tmp_path / "a.jsonl", 2)
+    (tmp_path / "b").mkdir()
+    b = jsonl(tmp_path / "b" / "b.jsonl", 3)
+    b.write_text(b.read_text(encoding="utf-8").replace("https://", "https://b-"), encoding="utf-8")
+    write, failed = runner.Importer._write_chunk, []
+
+    def locked_once_at_the_second_chunk(self, jobs, bulk):
+        if jobs[0][1].key == "dòng 2" and jobs[0][0].endswith("a.jsonl") and not failed:
+            failed.append(True)
+            from django.db import transaction
+
+            with transaction.atomic():
+                write(self, jobs, bulk)
+                raise OperationalError("database is locked")
+        return write(self, jobs, bulk)
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", locked_once_at_the_second_chunk)
+    monkeypatch.setattr(runner, "walk", lambda paths, summary: iter(paths))
+    summary = runner.Importer("twice", batch_size=3, workers=0).run([a, a, b])
+    assert failed and pauses == [1.0]
+    assert Article.objects.filter(url__contains="b-").count() == 3
+    assert summary.counts[Outcome.CREATED] == Article.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_chunk_of_updates_whose_commit_went_unanswered_is_recorded_once(
     tmp_path, monkeypatch, pauses
 ):
-    """With no new item in the chunk there is no record to tell whether the commit went through:
-    the chunk is written again, looking each item's record up (an update that did go through is
-    then unchanged), so each item keeps one record."""
+    """With no new item in the chunk there is no new record to tell whether the commit went
+    through: the chunk is written again, and each item finds its record and keeps it (an update
+    that did go through is then counted unchanged)."""
     path = jsonl(tmp_path / "a.jsonl", 3)
     run(path)
     jsonl(path, 3, word="mưa")  # every article changes

@@ -46,7 +46,8 @@ def grouper_lock_holders() -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-            "AND objid = %s AND objsubid = 1 AND granted",
+            "AND objid = %s AND objsubid = 1 AND granted AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())",
             [key >> 32, key & 0xFFFFFFFF],
         )
         return [pid for (pid,) in cursor.fetchall()]

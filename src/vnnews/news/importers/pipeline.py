@@ -108,7 +108,7 @@ class Preparer:
             parcels = [pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for part in batched(items, size)]
         except Exception as exc:
             log.warning(
-                "stage=prepare item=%s reason=%s: this chunk is prepared in the main process",
+                "stage=prepare chunk_from=%s reason=%s: this chunk is prepared in the main process",
                 items[0].key,
                 exc,
             )

@@ -155,17 +155,31 @@ class Summary:
 
 def walk(paths: Iterable[str | Path], summary: Summary) -> Iterator[Path]:
     """Every file under `paths`, in a stable order; folders are read recursively, one directory
-    listing at a time (a folder of millions of files is never listed into memory at once)."""
+    listing at a time (a folder of millions of files is never listed into memory at once).
+    Paths that overlap (one given twice, a folder and a file in it) give each file once: a file
+    read twice in one run would be recorded twice."""
+    files_given: set[Path] = set()
+    folders_walked: list[Path] = []
     for given in paths:
         path = Path(given)
+        real = path.resolve()
+        if path.exists() and (
+            real in files_given or any(real == f or f in real.parents for f in folders_walked)
+        ):
+            continue
         if path.is_file():
+            files_given.add(real)
             yield path
         elif path.is_dir():
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(folder) / name
+                    if name.startswith("."):
+                        continue
+                    file = Path(folder) / name
+                    if not (files_given and file.resolve() in files_given):
+                        yield file
+            folders_walked.append(real)
         else:
             summary.missing.append(str(given))
 
@@ -216,6 +230,7 @@ class Importer:
         self.batch_size = batch_size
         self._sources: dict[str, Source] = {}
         self.deferred: list[ImportRecord] = []  # new records, bulk-inserted once per chunk
+        self.first_new_record: ImportRecord | None = None  # of the chunk last written
         self.memo: dict = {}  # outlets and section lookups remembered by store_article
         self.pending: list[tuple[str, Item]] = []  # (origin, item) read but not yet stored
         self.pending_bytes = 0
@@ -381,25 +396,30 @@ class Importer:
         or remembered is forgotten here.
 
         Unless the commit itself went through and only its answer was lost (the connection cut
-        at that moment): then the chunk's new items have their records, and the chunk is counted
-        as that attempt counted it instead of being stored again. A chunk without a new item
-        has no such sign: it is written again with each item's record looked up (not taken as
-        new), so nothing is recorded twice."""
+        at that moment). An attempt that got as far as inserting its new records knows the id
+        its first one took: found again with that id, origin and key, the chunk is stored, and
+        it is counted as that attempt counted it instead of being written a second time. (A
+        chunk without a new item has no such sign: written again, each of its items finds its
+        record and keeps it, counted unchanged where the lost commit had updated it.)"""
         counts, failed = self.summary.counts.copy(), list(self.summary.failed)
-        ended = None  # what the last attempt that got to its commit had counted
+        ended = None  # (first new record, counts, failures) of an attempt that reached its end
 
         def attempt() -> None:
             nonlocal ended
             writing = False
             try:
-                if ended is not None and self._chunk_committed(jobs):
-                    self.summary.counts, self.summary.failed = ended
+                if ended is not None and _still_there(ended[0]):
+                    log.warning("stage=write item=%s: the chunk's commit went through", label)
+                    self.summary.counts, self.summary.failed = ended[1], ended[2]
                     return
-                writing = True
-                self._write_chunk(jobs if ended is None else _not_new(jobs), bulk)
+                writing, self.first_new_record = True, None
+                self._write_chunk(jobs, bulk)
             except DatabaseError:
                 if writing:
-                    ended = (self.summary.counts.copy(), list(self.summary.failed))
+                    record = self.first_new_record
+                    ended = None
+                    if record is not None and record.pk is not None:
+                        ended = (record, self.summary.counts.copy(), list(self.summary.failed))
                 self.summary.counts, self.summary.failed = counts.copy(), list(failed)
                 self.deferred.clear()
                 self.memo = {}  # may hold rows of the rolled-back transaction
@@ -407,21 +427,8 @@ class Importer:
                 raise
 
         origin, item, _ = jobs[0]
+        label = f"{Path(origin).name} {item.key}"
         self._when_available(attempt, origin, item)
-
-    @staticmethod
-    def _chunk_committed(jobs: list) -> bool:
-        """Whether an earlier attempt at `jobs` committed: the first item that had no record
-        when the chunk was read has one now (written in the chunk's transaction, and a run
-        reads each item once). A skipped item gets no record: not that one."""
-        new = next(
-            ((origin, item) for origin, item, job in jobs if job and job[0] and not item.skipped),
-            None,
-        )
-        if new is None:
-            return False
-        origin, item = new
-        return ImportRecord.objects.filter(origin=origin[:1000], item_key=item.key[:2000]).exists()
 
     @staticmethod
     def _when_available(attempt: Callable[[], T], origin: str, item: Item) -> T:
@@ -479,6 +486,7 @@ class Importer:
                     self.store(origin, item, fresh=fresh, prepared=prepared)
             saved = flush_pending(self.memo)
             insert_new(ImportRecord, self.deferred)
+            self.first_new_record = self.deferred[0] if self.deferred else None
             self.deferred.clear()
             index_articles(saved)
             self.memo[SAVED] = {}
@@ -533,10 +541,12 @@ class Importer:
         return self.summary
 
 
-def _not_new(jobs: list) -> list:
-    """`jobs` with no item taken as new (without a record): for a chunk written again after an
-    attempt that may have committed."""
-    return [(origin, item, job and (False, job[1])) for origin, item, job in jobs]
+def _still_there(record: ImportRecord) -> bool:
+    """Whether `record`, inserted by an attempt whose commit failed, is in the database: the
+    same id, origin and key (an id a rolled-back insert took may be another row's by now)."""
+    return ImportRecord.objects.filter(
+        pk=record.pk, origin=record.origin, item_key=record.item_key
+    ).exists()
 
 
 def run_import(

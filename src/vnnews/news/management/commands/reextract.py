@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from vnnews.archive import read_record
+from vnnews.news.in_lists import in_slices
 from vnnews.news.models import Article, ImportRecord
 from vnnews.news.store import ItemFailed, failed_record, run_extractor, store_article
 
@@ -40,9 +41,9 @@ class Command(BaseCommand):
         counts: Counter = Counter()
         failures: list[str] = []
         size = max(1, options["batch_size"])
-        for start in range(0, len(ids), size):
+        for chunk in in_slices(ids, size):
             with transaction.atomic():
-                for article in articles.filter(pk__in=ids[start : start + size]):
+                for article in articles.filter(pk__in=chunk):
                     outcome, reason = self._one(article, batch)
                     counts[outcome] += 1
                     if outcome == Outcome.FAILED:
