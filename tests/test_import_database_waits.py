@@ -183,27 +183,35 @@ def test_inside_a_callers_transaction_an_unavailable_database_is_not_waited_for(
     assert pauses == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_chunk_that_failed_at_its_end_is_counted_once_when_written_again(
-    tmp_path, monkeypatch, pauses
-):
-    """The lock met at the commit, after the chunk counted its items and kept its new rows:
-    all of that is forgotten before the next attempt."""
+def locked_at_the_commit_once(monkeypatch, when=lambda origin, key: True) -> list[str]:
+    """The first chunk whose first item (origin, key) `when` accepts is written, then meets the
+    lock at its commit and is rolled back; returns that item's key once it happened."""
     from django.db import transaction
 
     write, failed = runner.Importer._write_chunk, []
 
     def locked_at_the_commit(self, jobs, bulk):
-        if not failed:
-            failed.append(True)
+        origin, item, _ = jobs[0]
+        if not failed and when(origin, item.key):
+            failed.append(item.key)
             with transaction.atomic():
                 write(self, jobs, bulk)
                 raise OperationalError("database is locked")
         return write(self, jobs, bulk)
 
     monkeypatch.setattr(runner.Importer, "_write_chunk", locked_at_the_commit)
+    return failed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_that_failed_at_its_end_is_counted_once_when_written_again(
+    tmp_path, monkeypatch, pauses
+):
+    """The lock met at the commit, after the chunk counted its items and kept its new rows:
+    all of that is forgotten before the next attempt."""
+    failed = locked_at_the_commit_once(monkeypatch)
     out = run(jsonl(tmp_path / "a.jsonl", 3))
-    assert "tạo mới 3," in out and pauses == [1.0]
+    assert failed and "tạo mới 3," in out and pauses == [1.0]
     assert Article.objects.count() == ImportRecord.objects.count() == 3
 
 
@@ -242,19 +250,9 @@ def test_a_file_read_twice_does_not_pass_for_a_failed_chunk_already_written(
     (tmp_path / "b").mkdir()
     b = jsonl(tmp_path / "b" / "b.jsonl", 3)
     b.write_text(b.read_text(encoding="utf-8").replace("https://", "https://b-"), encoding="utf-8")
-    write, failed = runner.Importer._write_chunk, []
-
-    def locked_once_at_the_second_chunk(self, jobs, bulk):
-        if jobs[0][1].key == "dòng 2" and jobs[0][0].endswith("a.jsonl") and not failed:
-            failed.append(True)
-            from django.db import transaction
-
-            with transaction.atomic():
-                write(self, jobs, bulk)
-                raise OperationalError("database is locked")
-        return write(self, jobs, bulk)
-
-    monkeypatch.setattr(runner.Importer, "_write_chunk", locked_once_at_the_second_chunk)
+    failed = locked_at_the_commit_once(
+        monkeypatch, when=lambda origin, key: key == "dòng 2" and origin.endswith("a.jsonl")
+    )
     monkeypatch.setattr(runner, "walk", lambda paths, summary: iter(paths))
     summary = runner.Importer("twice", batch_size=3, workers=0).run([a, a, b])
     assert failed and pauses == [1.0]
