@@ -119,6 +119,23 @@ def test_overlapping_paths_read_each_file_once(tmp_path):
     assert ImportRecord.objects.count() == 3
 
 
+def test_a_folder_given_before_the_folder_holding_it_is_read_once(tmp_path):
+    """A subfolder, then its parent; a link inside the parent to a file given on its own; a
+    link that points at itself (reported, not a crash)."""
+    top, sub, other = tmp_path / "top", tmp_path / "top" / "sub", tmp_path / "other"
+    sub.mkdir(parents=True)
+    other.mkdir()
+    jsonl(sub / "a.jsonl", 2)
+    given = jsonl(other / "t.jsonl", 1, word="mưa")
+    given.write_text(given.read_text(encoding="utf-8").replace("bai-0", "khac-0"), encoding="utf-8")
+    (top / "link.jsonl").symlink_to(given)
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    out = run(sub, given, top, tmp_path / "loop")
+    assert "Đã xử lý 3 mục từ 2 tệp" in out and "tạo mới 3," in out
+    assert "loop" in out  # a path that is not there, said so
+    assert ImportRecord.objects.count() == 3
+
+
 def test_a_database_error_while_storing_a_new_article_loses_nothing(tmp_path, monkeypatch):
     """A new article of a bulk chunk is stored without a savepoint of its own: a database error
     there (here: a query on a missing table, once) either fails that item alone or, where it

@@ -155,33 +155,48 @@ class Summary:
 
 def walk(paths: Iterable[str | Path], summary: Summary) -> Iterator[Path]:
     """Every file under `paths`, in a stable order; folders are read recursively, one directory
-    listing at a time (a folder of millions of files is never listed into memory at once).
-    Paths that overlap (one given twice, a folder and a file in it) give each file once: a file
-    read twice in one run would be recorded twice."""
-    files_given: set[Path] = set()
-    folders_walked: list[Path] = []
+    listing at a time (a tree of millions of files is never listed into memory at once).
+    Paths given that overlap (one given twice, a folder and a file or folder in it, in either
+    order) give each file once: a file read twice in one run would be recorded twice."""
+    files_given: set[str] = set()  # real paths (os.path.realpath: no error on a symlink loop)
+    names_given: set[str] = set()
+    folders_walked: set[str] = set()
     for given in paths:
         path = Path(given)
-        real = path.resolve()
-        if path.exists() and (
-            real in files_given or any(real == f or f in real.parents for f in folders_walked)
-        ):
+        real = os.path.realpath(path)
+        if path.exists() and (real in files_given or _inside(real, folders_walked)):
             continue
         if path.is_file():
             files_given.add(real)
+            names_given.add(path.name)
             yield path
         elif path.is_dir():
+            folders_walked.add(real)
             for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                # A folder given before this one, met again inside it: read once already.
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".")
+                    and os.path.realpath(os.path.join(folder, d)) not in folders_walked
+                )
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
                     file = Path(folder) / name
-                    if not (files_given and file.resolve() in files_given):
+                    # A file given on its own (under its name, or through a link to it).
+                    given = files_given and (name in names_given or file.is_symlink())
+                    if not (given and os.path.realpath(file) in files_given):
                         yield file
-            folders_walked.append(real)
         else:
             summary.missing.append(str(given))
+
+
+def _inside(real: str, folders: set[str]) -> bool:
+    """Whether the real path `real` is one of `folders` or lies under one."""
+    return any(
+        real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders
+    )
 
 
 class Progress:
