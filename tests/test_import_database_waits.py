@@ -239,6 +239,38 @@ def test_a_chunk_whose_commit_went_through_unanswered_is_not_written_twice(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_chunk_redone_item_by_item_still_knows_its_commit_may_have_gone_through(
+    tmp_path, monkeypatch, pauses
+):
+    """The commit goes through unanswered, then the look for its records fails with an error
+    that is not waited for (it ends the bulk attempt): the chunk is redone item by item, and
+    that redo looks again before writing, instead of recording every item a second time."""
+    from django.db import ProgrammingError
+
+    write, lost, looks = runner.Importer._write_chunk, [], []
+    still_there = runner._still_there
+
+    def reply_lost_once(self, jobs, bulk):
+        write(self, jobs, bulk)  # committed
+        if not lost:
+            lost.append(bulk)
+            raise OperationalError("database is locked")
+
+    def failing_once(record):
+        looks.append(record.item_key)
+        if len(looks) == 1:
+            raise ProgrammingError("canceling statement due to statement timeout")
+        return still_there(record)
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", reply_lost_once)
+    monkeypatch.setattr(runner, "_still_there", failing_once)
+    out = run(jsonl(tmp_path / "a.jsonl", 3))
+    assert lost == [True] and looks == ["dòng 1", "dòng 1"]  # the bulk attempt, then the redo's
+    assert "tạo mới 3," in out and "lỗi 0" in out
+    assert ImportRecord.objects.count() == Article.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_file_read_twice_does_not_pass_for_a_failed_chunk_already_written(
     tmp_path, monkeypatch, pauses
 ):

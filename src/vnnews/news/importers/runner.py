@@ -246,6 +246,9 @@ class Importer:
         self._sources: dict[str, Source] = {}
         self.deferred: list[ImportRecord] = []  # new records, bulk-inserted once per chunk
         self.first_new_record: ImportRecord | None = None  # of the chunk last written
+        # (first new record, counts, failures) of the chunk's last attempt that failed after
+        # inserting its records: its commit may have gone through unanswered (_write_waiting).
+        self.unanswered: tuple | None = None
         self.memo: dict = {}  # outlets and section lookups remembered by store_article
         self.pending: list[tuple[str, Item]] = []  # (origin, item) read but not yet stored
         self.pending_bytes = 0
@@ -396,6 +399,7 @@ class Importer:
             (origin, item, w and (w[0], next(prepared) if w[1] else None))
             for (origin, item), w in zip(chunk, work, strict=True)
         ]
+        self.unanswered = None  # kept across the chunk's attempts, bulk and item by item
         try:
             self._write_waiting(jobs, bulk=True)
         except DatabaseError as exc:
@@ -417,12 +421,11 @@ class Importer:
         chunk without a new item has no such sign: written again, each of its items finds its
         record and keeps it, counted unchanged where the lost commit had updated it.)"""
         counts, failed = self.summary.counts.copy(), list(self.summary.failed)
-        ended = None  # (first new record, counts, failures) of an attempt that reached its end
 
         def attempt() -> None:
-            nonlocal ended
             writing = False
             try:
+                ended = self.unanswered
                 if ended is not None and _still_there(ended[0]):
                     log.warning("stage=write item=%s: the chunk's commit went through", label)
                     self.summary.counts, self.summary.failed = ended[1], ended[2]
@@ -432,9 +435,10 @@ class Importer:
             except DatabaseError:
                 if writing:
                     record = self.first_new_record
-                    ended = None
+                    self.unanswered = None
                     if record is not None and record.pk is not None:
-                        ended = (record, self.summary.counts.copy(), list(self.summary.failed))
+                        counted = (self.summary.counts.copy(), list(self.summary.failed))
+                        self.unanswered = (record, *counted)
                 self.summary.counts, self.summary.failed = counts.copy(), list(failed)
                 self.deferred.clear()
                 self.memo = {}  # may hold rows of the rolled-back transaction
