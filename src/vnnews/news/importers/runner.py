@@ -320,7 +320,7 @@ class Importer:
         """`url`: the address the item's record names, for an item read without one (a JSON
         line is parsed by a worker)."""
         url = item.url or url
-        label = f"{Path(origin).name} {item.key}" + (f" ({url})" if url else "")
+        label = _label(origin, item) + (f" ({url})" if url else "")
         self.summary.add(outcome, label, f"[{stage}] {reason}" if stage else reason)
         return outcome
 
@@ -446,7 +446,7 @@ class Importer:
                 raise
 
         origin, item, _ = jobs[0]
-        label = f"{Path(origin).name} {item.key}"
+        label = _label(origin, item)
         self._when_available(attempt, origin, item)
 
     @staticmethod
@@ -457,7 +457,7 @@ class Importer:
         the first of the chunk not stored. Other database errors are raised at once, and any
         inside a caller's transaction."""
         started, pause = time.monotonic(), 1.0
-        label = f"{Path(origin).name} {item.key}"
+        label = _label(origin, item)
         while True:
             try:
                 return attempt()
@@ -558,6 +558,11 @@ class Importer:
             if self.progress is not None:
                 self.progress.close()
         return self.summary
+
+
+def _label(origin: str, item: Item) -> str:
+    """How the summary and the logs name an item: its file's name and its key ("a.jsonl dòng 3")."""
+    return f"{Path(origin).name} {item.key}"
 
 
 def _still_there(record: ImportRecord) -> bool:
