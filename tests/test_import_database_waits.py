@@ -215,6 +215,21 @@ def test_a_chunk_that_failed_at_its_end_is_counted_once_when_written_again(
     assert Article.objects.count() == ImportRecord.objects.count() == 3
 
 
+def answer_lost_once(monkeypatch) -> list[tuple[str, bool]]:
+    """The first chunk written commits, then its answer is lost (the client sees the database
+    unavailable); returns (its first item's key, whether written in bulk) once it happened."""
+    write, lost = runner.Importer._write_chunk, []
+
+    def answer_lost(self, jobs, bulk):
+        write(self, jobs, bulk)  # committed
+        if not lost:
+            lost.append((jobs[0][1].key, bulk))
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr(runner.Importer, "_write_chunk", answer_lost)
+    return lost
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_chunk_whose_commit_went_through_unanswered_is_not_written_twice(
     tmp_path, monkeypatch, pauses
@@ -222,17 +237,9 @@ def test_a_chunk_whose_commit_went_through_unanswered_is_not_written_twice(
     """The connection lost just as the chunk committed: the database has it all, the import was
     told nothing. The next attempt finds the chunk's records and counts it as that attempt did,
     instead of storing its items again (which recorded each one twice, as unchanged)."""
-    write, lost = runner.Importer._write_chunk, []
-
-    def reply_lost_once(self, jobs, bulk):
-        write(self, jobs, bulk)  # committed
-        if not lost:
-            lost.append(jobs[0][1].key)
-            raise OperationalError("database is locked")
-
-    monkeypatch.setattr(runner.Importer, "_write_chunk", reply_lost_once)
+    lost = answer_lost_once(monkeypatch)
     out = run(jsonl(tmp_path / "a.jsonl", 3))
-    assert lost == ["dòng 1"] and pauses == [1.0]
+    assert lost == [("dòng 1", True)] and pauses == [1.0]
     assert "tạo mới 3," in out and "không đổi 0" in out
     assert Article.objects.count() == 3
     assert sorted(ImportRecord.objects.values_list("outcome", flat=True)) == [Outcome.CREATED] * 3
@@ -247,14 +254,7 @@ def test_a_chunk_redone_item_by_item_still_knows_its_commit_may_have_gone_throug
     that redo looks again before writing, instead of recording every item a second time."""
     from django.db import ProgrammingError
 
-    write, lost, looks = runner.Importer._write_chunk, [], []
-    still_there = runner._still_there
-
-    def reply_lost_once(self, jobs, bulk):
-        write(self, jobs, bulk)  # committed
-        if not lost:
-            lost.append(bulk)
-            raise OperationalError("database is locked")
+    lost, looks, still_there = answer_lost_once(monkeypatch), [], runner._still_there
 
     def failing_once(record):
         looks.append(record.item_key)
@@ -262,10 +262,12 @@ def test_a_chunk_redone_item_by_item_still_knows_its_commit_may_have_gone_throug
             raise ProgrammingError("canceling statement due to statement timeout")
         return still_there(record)
 
-    monkeypatch.setattr(runner.Importer, "_write_chunk", reply_lost_once)
     monkeypatch.setattr(runner, "_still_there", failing_once)
     out = run(jsonl(tmp_path / "a.jsonl", 3))
-    assert lost == [True] and looks == ["dòng 1", "dòng 1"]  # the bulk attempt, then the redo's
+    assert lost == [("dòng 1", True)] and looks == [
+        "dòng 1",
+        "dòng 1",
+    ]  # the bulk attempt, then the redo's
     assert "tạo mới 3," in out and "lỗi 0" in out
     assert ImportRecord.objects.count() == Article.objects.count() == 3
 
@@ -302,17 +304,9 @@ def test_a_chunk_of_updates_whose_commit_went_unanswered_is_recorded_once(
     path = jsonl(tmp_path / "a.jsonl", 3)
     run(path)
     jsonl(path, 3, word="mưa")  # every article changes
-    write, lost = runner.Importer._write_chunk, []
-
-    def reply_lost_once(self, jobs, bulk):
-        write(self, jobs, bulk)
-        if not lost:
-            lost.append(jobs[0][1].key)
-            raise OperationalError("database is locked")
-
-    monkeypatch.setattr(runner.Importer, "_write_chunk", reply_lost_once)
+    lost = answer_lost_once(monkeypatch)
     out = run(path)
-    assert lost == ["dòng 1"] and "lỗi 0" in out
+    assert lost == [("dòng 1", True)] and "lỗi 0" in out
     assert Article.objects.count() == 3 and ImportRecord.objects.count() == 3
     assert all("mưa" in text for text in Article.objects.values_list("text", flat=True))
 
